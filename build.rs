@@ -1,0 +1,6 @@
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=templates");
+    println!("cargo:rerun-if-changed=static");
+    println!("cargo:rerun-if-changed=locales");
+}

@@ -1,0 +1,148 @@
+//! `/api/v1`: the same capabilities as the pages, as JSON, with the same authorization and
+//! row-level security. Browser sessions and bearer tokens both work; tokens act as staff.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::extract::{AppJson, CurrentUser, RequestId};
+use super::organisations::DirectoryQuery;
+use super::tokens::{create_token as create, revoke_token as revoke};
+use crate::db;
+use crate::domain::tenancy::{OrgKind, Principal};
+use crate::storage::audit::{self, AuditEvent};
+use crate::storage::organisations::{self, Organisation};
+use crate::storage::tokens::{self, ApiToken};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "质安保 zhianbao API", version = "1", description = "Residential quality-and-safety insurance platform. \
+        Errors are RFC 9457 problem documents with a machine-readable `code`."),
+    paths(me, organisations, list_tokens, create_token, revoke_token, audit_events),
+    components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A list response: `{"items": [...]}`.
+#[derive(Serialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+/// The signed-in user and organisation.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Principal), (status = 401)))]
+pub async fn me(user: CurrentUser) -> Json<Principal> {
+    Json(user.principal)
+}
+
+/// The directory of organisations, optionally of one kind.
+#[utoipa::path(get, path = "/api/v1/organisations",
+    params(("kind" = Option<String>, Query, description = "regulator, insurer, risk_agency, developer, …")),
+    responses((status = 200, body = Items<Organisation>), (status = 422)))]
+pub async fn organisations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DirectoryQuery>,
+) -> AppResult<Json<Items<Organisation>>> {
+    if user.org.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let kind = query.kind()?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let items = organisations::directory(&mut tx, kind.map(OrgKind::as_str)).await?;
+    tx.commit().await?;
+    Ok(Json(Items { items }))
+}
+
+/// The organisation's API tokens (admins).
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = Items<ApiToken>), (status = 403)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<ApiToken>>> {
+    user.require_admin()?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let items = tokens::list(&mut tx, None).await?;
+    tx.commit().await?;
+    Ok(Json(Items { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for, e.g. "核心业务系统".
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    pub token: ApiToken,
+    /// The secret, shown only in this response.
+    pub secret: String,
+}
+
+/// Issues a token (admins, from a browser session).
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 403), (status = 422)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    AppJson(body): AppJson<NewToken>,
+) -> AppResult<Response> {
+    let (token, secret) = create(&state, &user, &request_id, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })).into_response())
+}
+
+/// Revokes a token of the caller's organisation.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApiToken), (status = 404), (status = 409)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApiToken>> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    Ok(Json(revoke(&state, &user, &request_id, id).await?))
+}
+
+/// The organisation's audit trail, newest first (admins).
+#[utoipa::path(get, path = "/api/v1/audit-events", responses((status = 200, body = Items<AuditEvent>), (status = 403)))]
+pub async fn audit_events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<AuditEvent>>> {
+    user.require_admin()?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let items = audit::recent(&mut tx, 200).await?;
+    tx.commit().await?;
+    Ok(Json(Items { items }))
+}

@@ -1,0 +1,10 @@
+//! SQL, one module per table family. Functions take a connection inside a tenant transaction
+//! (see `db::begin`); row-level security scopes every statement again.
+
+pub mod audit;
+pub mod dashboard;
+pub mod organisations;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
