@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool, Row};
 
 use crate::config::Settings;
 
@@ -63,19 +63,21 @@ pub async fn app_pool(settings: &Settings) -> anyhow::Result<PgPool> {
         .max_connections(settings.max_connections)
         .min_connections(0)
         .acquire_timeout(settings.acquire_timeout)
-        .after_release(|conn, _meta| {
-            Box::pin(async move {
-                let clean: Result<bool, _> = sqlx::query_scalar(
-                    "SELECT statement_timestamp() = transaction_timestamp() \
-                     AND coalesce(current_setting('app.user_id', true), '') = ''",
-                )
-                .fetch_one(conn)
-                .await;
-                Ok(clean.unwrap_or(false))
-            })
-        })
+        .after_release(|conn, _meta| Box::pin(async move { Ok(connection_is_clean(conn).await) }))
         .connect_lazy_with(options);
     Ok(pool)
+}
+
+/// True when a returned connection has no open transaction and no tenant context. Sent with the
+/// simple-query protocol (one message), so both timestamps are taken together unless an earlier
+/// transaction is still open.
+async fn connection_is_clean(conn: &mut PgConnection) -> bool {
+    let check = "SELECT statement_timestamp() = transaction_timestamp() \
+                 AND coalesce(current_setting('app.user_id', true), '') = ''";
+    match conn.fetch_one(sqlx::raw_sql(check)).await {
+        Ok(row) => row.try_get::<bool, _>(0).unwrap_or(false),
+        Err(_) => false,
+    }
 }
 
 async fn create_database_if_missing(owner: &PgConnectOptions) -> anyhow::Result<()> {

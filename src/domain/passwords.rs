@@ -54,7 +54,7 @@ mod tests {
             check_new_password("abcdefghijk", "u"),
             Err(PasswordProblem::TooShort)
         );
-        assert_eq!(check_new_password("abcdefghijkl", "u"), Ok(()));
+        assert_eq!(check_new_password("tianyi-renhe", "u"), Ok(()));
         // 12 Chinese characters are 36 bytes but still 12 characters.
         assert_eq!(
             check_new_password("质安保住宅工程质量安全保险", "u"),

@@ -1,0 +1,247 @@
+//! Headless Chromium drives the real pages: sign in, land on the dashboard, switch language.
+//! Needs chromedriver (WEBDRIVER_URL); CI provides it and fails if it is missing. With
+//! SCREENSHOT_DIR set, every visited page is also saved at desktop and phone widths.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::harness::{PASSWORD, TestApp};
+
+async fn browser() -> Option<Client> {
+    let Ok(url) = std::env::var("WEBDRIVER_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser tests: set WEBDRIVER_URL"
+        );
+        eprintln!("WEBDRIVER_URL not set: skipping the browser test");
+        return None;
+    };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--lang=zh-CN", "--window-size=1366,900"],
+            "prefs": { "intl.accept_languages": "zh-CN,zh" } }),
+    );
+    Some(
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("chromedriver session"),
+    )
+}
+
+async fn screenshot(browser: &Client, name: &str) {
+    let Ok(dir) = std::env::var("SCREENSHOT_DIR") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (suffix, width, height) in [("desktop", 1366, 900), ("phone", 390, 844)] {
+        browser.set_window_size(width, height).await.unwrap();
+        let png = browser.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}-{suffix}.png"), png).unwrap();
+    }
+    browser.set_window_size(1366, 900).await.unwrap();
+}
+
+async fn sign_in(browser: &Client, app: &TestApp, username: &str) {
+    browser.goto(&app.url("/login")).await.unwrap();
+    browser
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=org-name], .page-title"))
+        .await
+        .unwrap();
+}
+
+async fn sign_out(browser: &Client) {
+    browser
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+
+    browser.goto(&app.url("/")).await.unwrap();
+    let login_url = browser.current_url().await.unwrap();
+    assert_eq!(
+        login_url.path(),
+        "/login",
+        "anonymous visitors are sent to the login form"
+    );
+    screenshot(&browser, "login").await;
+
+    sign_in(&browser, &app, "laoshan-zjj").await;
+    let title = browser
+        .find(Locator::Css("[data-testid=org-name]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(title, "崂山区住房和城乡建设局");
+    let htmx = browser
+        .execute("return typeof window.htmx", vec![])
+        .await
+        .unwrap();
+    assert_eq!(htmx, "object", "htmx loads from /static/vendor");
+    let text = browser
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("辖区登记单位") && text.contains("登录"),
+        "dashboard shows the jurisdiction and the login just made"
+    );
+    screenshot(&browser, "regulator-home").await;
+
+    // Sort and filter the activity table client-side.
+    browser
+        .find(Locator::Css("#audit-table th"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let sorted = browser
+        .find(Locator::Css("#audit-table th[aria-sort]"))
+        .await;
+    assert!(sorted.is_ok(), "clicking a header sorts the table");
+
+    browser.goto(&app.url("/organisations")).await.unwrap();
+    browser
+        .find(Locator::Css("[data-filter-for=org-table]"))
+        .await
+        .unwrap()
+        .send_keys("平安")
+        .await
+        .unwrap();
+    let visible = browser
+        .execute("return Array.from(document.querySelectorAll('#org-table tbody tr')).filter(r => !r.hidden).length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(visible, 1, "the filter leaves only 平安财险");
+    screenshot(&browser, "organisations").await;
+
+    browser.goto(&app.url("/account")).await.unwrap();
+    screenshot(&browser, "account").await;
+    browser.goto(&app.url("/audit")).await.unwrap();
+    screenshot(&browser, "audit").await;
+    browser.goto(&app.url("/settings/tokens")).await.unwrap();
+    browser
+        .find(Locator::Css("#token-name"))
+        .await
+        .unwrap()
+        .send_keys("住建监管平台对接")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("form[action='/settings/tokens'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let secret = browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=new-token]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.starts_with("zb_"));
+    screenshot(&browser, "tokens").await;
+
+    // English as the second language, chosen by the user.
+    browser.goto(&app.url("/")).await.unwrap();
+    browser
+        .find(Locator::Css("form[action='/lang'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=org-name]"))
+        .await
+        .unwrap();
+    let english = browser
+        .find(Locator::Css("[data-testid=org-name]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        english,
+        "Laoshan District Housing and Urban-Rural Development Bureau"
+    );
+    browser
+        .find(Locator::Css("form[action='/lang'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=org-name]"))
+        .await
+        .unwrap();
+    sign_out(&browser).await;
+
+    for (username, name) in [
+        ("picc-qd", "insurer"),
+        ("hexin-tis", "agency"),
+        ("sunac-dev", "developer"),
+        ("owner-demo", "owner"),
+    ] {
+        sign_in(&browser, &app, username).await;
+        screenshot(&browser, &format!("{name}-home")).await;
+        sign_out(&browser).await;
+    }
+    browser.goto(&app.url("/no-such-page")).await.unwrap();
+    screenshot(&browser, "not-found").await;
+    browser.close().await.unwrap();
+}

@@ -1,0 +1,9 @@
+//! Integration tests: a real PostgreSQL, the real server over real HTTP, and headless Chromium.
+
+mod audit;
+mod auth;
+mod browser;
+mod harness;
+mod matrix;
+mod platform;
+mod rls;

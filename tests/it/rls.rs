@@ -1,0 +1,317 @@
+//! Row-level security, proven as the application's own role (which is what the server uses).
+
+use sqlx::{Connection, PgConnection, PgPool, Row};
+use uuid::Uuid;
+
+use crate::harness::TestApp;
+
+/// Tables without row-level security, and why: shared reference data, pre-authentication
+/// counters, and the audit chain heads that only a SECURITY DEFINER trigger touches.
+const NOT_TENANT_DATA: &[&str] = &[
+    "_sqlx_migrations",
+    "districts",
+    "login_throttle",
+    "audit_chain_heads",
+];
+
+async fn tenant_tables(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|t: &String| !NOT_TENANT_DATA.contains(&t.as_str()))
+    .collect()
+}
+
+async fn org_id(app: &TestApp, code: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM organisations WHERE code = $1")
+        .bind(code)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap()
+}
+
+async fn user_id(app: &TestApp, username: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap()
+}
+
+/// Opens a transaction as the app role with the context of `username`'s organisation.
+async fn as_user(app: &TestApp, conn: &mut PgConnection, username: &str) {
+    let (user, org, kind, district): (Uuid, Uuid, String, Uuid) = sqlx::query_as(
+        "SELECT u.id, o.id, o.kind, o.district_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
+    )
+    .bind(username)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+    sqlx::query(
+        "SELECT set_config('app.user_id', $1, true), set_config('app.user_role', 'admin', true), \
+                set_config('app.org_id', $2, true), set_config('app.org_kind', $3, true), \
+                set_config('app.district_id', $4, true)",
+    )
+    .bind(user.to_string())
+    .bind(org.to_string())
+    .bind(kind)
+    .bind(district.to_string())
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+}
+
+/// Gives each demo organisation some rows of its own: a session, an API token, audit entries.
+async fn populate(app: &TestApp) {
+    for username in ["picc-qd", "pingan-qd", "laoshan-zjj"] {
+        let client = app.login(username).await;
+        let response = client
+            .post(app.url("/settings/tokens"))
+            .form(&[("name", format!("{username} core system"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let (user, superuser, bypass): (String, bool, bool) =
+        sqlx::query_as("SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(user, "zhianbao_app");
+    assert!(!superuser && !bypass);
+    let owned: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(owned, 0, "the app role must own nothing");
+
+    let tables = tenant_tables(&app.owner).await;
+    assert!(tables.contains(&"users".to_owned()) && tables.contains(&"audit_log".to_owned()));
+    for table in &tables {
+        let (enabled, forced): (bool, bool) = sqlx::query_as(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = $1",
+        )
+        .bind(table)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        assert!(
+            enabled && forced,
+            "{table} must ENABLE and FORCE row level security"
+        );
+    }
+    // Policies that admit writes must constrain them with WITH CHECK; reads need USING.
+    let loose: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename || '.' || policyname FROM pg_policies WHERE schemaname = 'public' AND \
+         ((cmd IN ('ALL', 'UPDATE') AND (qual IS NULL OR with_check IS NULL)) \
+          OR (cmd = 'INSERT' AND with_check IS NULL) OR (cmd IN ('SELECT', 'DELETE') AND qual IS NULL))",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(
+        loose.is_empty(),
+        "policies without USING/WITH CHECK: {loose:?}"
+    );
+    // SECURITY DEFINER functions are an explicit allowlist of pre-authentication entry points.
+    let definers: Vec<String> = sqlx::query_scalar(
+        "SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.prosecdef AND n.nspname IN ('app', 'public') ORDER BY 1",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        definers,
+        [
+            "audit_chain_append",
+            "end_session",
+            "login_lookup",
+            "reap_sessions",
+            "session_principal",
+            "token_principal"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn without_a_context_the_app_role_sees_no_row_of_any_tenant_table() {
+    let app = TestApp::spawn().await;
+    populate(&app).await;
+    for table in tenant_tables(&app.owner).await {
+        let all: i64 = app.count(&format!("SELECT count(*) FROM {table}")).await;
+        assert!(
+            all > 0,
+            "{table} should have rows for this test to mean anything"
+        );
+        let seen: i64 = sqlx::query(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            seen, 0,
+            "{table} leaked {seen} rows without a tenant context"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_organisation_sees_none_of_anothers_rows_even_without_a_where_clause() {
+    let app = TestApp::spawn().await;
+    populate(&app).await;
+    let picc = org_id(&app, "picc-qd").await;
+    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
+        .await
+        .unwrap();
+    as_user(&app, &mut conn, "picc-qd").await;
+    let foreign_tokens: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM api_tokens WHERE org_id <> $1")
+            .bind(picc)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let own_tokens: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let foreign_users: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE org_id IS DISTINCT FROM $1")
+            .bind(picc)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let foreign_audit: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE org_id IS DISTINCT FROM $1")
+            .bind(picc)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let foreign_sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username <> 'picc-qd'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            foreign_tokens,
+            foreign_users,
+            foreign_audit,
+            foreign_sessions
+        ),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(own_tokens, 1);
+    assert!(app.count("SELECT count(*) FROM api_tokens").await >= 3);
+}
+
+#[tokio::test]
+async fn writing_a_row_for_another_organisation_is_refused_by_the_database() {
+    let app = TestApp::spawn().await;
+    let pingan = org_id(&app, "pingan-qd").await;
+    let pingan_admin = user_id(&app, "pingan-qd").await;
+    let picc_admin = user_id(&app, "picc-qd").await;
+    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
+        .await
+        .unwrap();
+
+    as_user(&app, &mut conn, "picc-qd").await;
+    let token = sqlx::query(
+        "INSERT INTO api_tokens (org_id, name, token_hash, token_prefix, created_by) VALUES ($1, 'x', '\\x01', 'zb_', $2)",
+    )
+    .bind(pingan)
+    .bind(pingan_admin)
+    .execute(&mut conn)
+    .await;
+    assert_eq!(
+        token
+            .unwrap_err()
+            .as_database_error()
+            .unwrap()
+            .code()
+            .as_deref(),
+        Some("42501")
+    );
+    sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+
+    as_user(&app, &mut conn, "picc-qd").await;
+    let audit = sqlx::query(
+        "INSERT INTO audit_log (chain_key, seq, org_id, user_id, action, entity_type, prev_hash, hash) \
+         VALUES ($1, 0, $1, $2, 'forged', 'x', '', '')",
+    )
+    .bind(pingan)
+    .bind(picc_admin)
+    .execute(&mut conn)
+    .await;
+    assert!(
+        audit.is_err(),
+        "an audit row in another organisation's name must be refused"
+    );
+    sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+
+    as_user(&app, &mut conn, "picc-qd").await;
+    let updated = sqlx::query("UPDATE users SET display_name = 'hijacked' WHERE id = $1")
+        .bind(pingan_admin)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE display_name = 'hijacked'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_tenant_context_never_reaches_the_next_user_of_a_pooled_connection() {
+    let app = TestApp::spawn_with(|s| s.max_connections = 1).await;
+    let principal = zhianbao::storage::sessions::principal(&app.pool, &[0u8; 32], 60)
+        .await
+        .unwrap();
+    assert!(principal.is_none());
+    let client = app.login("picc-qd").await;
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    // The same single connection now serves a query with no context: it must see nothing.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let row = sqlx::raw_sql(
+        "SELECT coalesce(current_setting('app.user_id', true), ''), statement_timestamp() <> transaction_timestamp()",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    let (context, in_tx): (String, bool) = (row.get(0), row.get(1));
+    assert_eq!(context, "");
+    assert!(!in_tx);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+    drop(conn);
+
+    // A request cancelled in the middle of BEGIN must not leave a transaction behind either.
+    for _ in 0..20 {
+        let _ = tokio::time::timeout(std::time::Duration::from_micros(50), app.pool.begin()).await;
+    }
+    let mut conn = app.pool.acquire().await.unwrap();
+    let open: bool = sqlx::raw_sql("SELECT statement_timestamp() <> transaction_timestamp()")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!open, "a pooled connection came back inside a transaction");
+}
