@@ -120,7 +120,7 @@ async fn concurrent_writers_keep_the_chains_intact_and_tampering_is_detected() {
     for task in tasks {
         assert_eq!(task.await.unwrap(), 200);
     }
-    let (total, breaks) = verify_chains(&mut *app.owner.acquire().await.unwrap())
+    let (total, breaks) = verify_chains(&mut app.owner.acquire().await.unwrap())
         .await
         .unwrap();
     assert!(
@@ -140,7 +140,7 @@ async fn concurrent_writers_keep_the_chains_intact_and_tampering_is_detected() {
     .execute(&app.owner)
     .await
     .unwrap();
-    let (_, breaks) = verify_chains(&mut *app.owner.acquire().await.unwrap())
+    let (_, breaks) = verify_chains(&mut app.owner.acquire().await.unwrap())
         .await
         .unwrap();
     assert_eq!(breaks.len(), 1, "{breaks:?}");

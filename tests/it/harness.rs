@@ -108,7 +108,7 @@ impl TestApp {
     pub async fn create_user(&self, org: Option<&str>, username: &str, role: &str) {
         let hash = zhianbao::security::hash_blocking(PASSWORD);
         zhianbao::storage::organisations::upsert_user(
-            &mut *self.owner.acquire().await.unwrap(),
+            &mut self.owner.acquire().await.unwrap(),
             org,
             username,
             username,
