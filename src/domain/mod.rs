@@ -1,6 +1,10 @@
 //! Pure domain rules: no I/O, no async, unit-tested.
 
+pub mod money;
 pub mod passwords;
+pub mod policy;
+pub mod project;
 pub mod redirect;
+pub mod rules;
 pub mod tenancy;
 pub mod throttle;
