@@ -53,7 +53,20 @@
     });
   }
 
+  // <input type=file data-load-into="textarea-id"> copies a chosen text file into the textarea.
+  function fileIntoTextarea(input) {
+    input.addEventListener("change", function () {
+      var target = document.getElementById(input.getAttribute("data-load-into"));
+      var file = input.files && input.files[0];
+      if (!target || !file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () { target.value = String(reader.result); };
+      reader.readAsText(file, "utf-8");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[type=file][data-load-into]").forEach(fileIntoTextarea);
     document.querySelectorAll("table.zb-sortable").forEach(sortable);
     document.querySelectorAll("[data-filter-for]").forEach(filter);
     confirmations(document);

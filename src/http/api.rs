@@ -16,8 +16,10 @@ use super::extract::{AppJson, CurrentUser, RequestId};
 use super::organisations::DirectoryQuery;
 use super::tokens::{create_token as create, revoke_token as revoke};
 use crate::db;
+use crate::domain::rules::HousingType;
 use crate::domain::tenancy::{OrgKind, Principal};
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::organisations::{self, Organisation};
 use crate::storage::tokens::{self, ApiToken};
 
@@ -25,7 +27,14 @@ use crate::storage::tokens::{self, ApiToken};
 #[openapi(
     info(title = "质安保 zhianbao API", version = "1", description = "Residential quality-and-safety insurance platform. \
         Errors are RFC 9457 problem documents with a machine-readable `code`."),
-    paths(me, organisations, list_tokens, create_token, revoke_token, audit_events),
+    paths(me, organisations, list_tokens, create_token, revoke_token, audit_events, coverage,
+        super::parcels::api_list, super::parcels::api_create, super::parcels::api_import,
+        super::projects::api_list, super::projects::api_create, super::projects::api_show,
+        super::projects::api_add_building, super::projects::api_apply, super::projects::api_event, super::projects::api_gate,
+        super::policies::api_list, super::policies::api_show, super::policies::api_quote, super::policies::api_accept,
+        super::policies::api_payment, super::policies::api_issue, super::policies::api_activate,
+        super::policies::api_agency, super::policies::api_endorse, super::policies::api_cancel,
+        super::rules::api_list, super::rules::api_create),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -145,4 +154,52 @@ pub async fn audit_events(
     let items = audit::recent(&mut tx, 200).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CoverageReport {
+    pub coverage: Coverage,
+    /// 投保率 at land transfer, percent with one decimal.
+    pub land_transfer_rate: Option<f64>,
+    /// 投保率 at permit stage (insured before the permit), percent with one decimal.
+    pub permit_rate: Option<f64>,
+    pub by_stage: Vec<StageCount>,
+    pub uninsured: Vec<Uninsured>,
+}
+
+#[derive(Deserialize)]
+pub struct CoverageQuery {
+    housing_type: Option<String>,
+}
+
+/// The bureau's coverage figures for its jurisdiction (regulators).
+#[utoipa::path(get, path = "/api/v1/coverage", params(("housing_type" = Option<String>, Query)),
+    responses((status = 200, body = CoverageReport), (status = 403)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<CoverageQuery>,
+) -> AppResult<Json<CoverageReport>> {
+    if user.org_kind() != Some(OrgKind::Regulator) {
+        return Err(AppError::Forbidden);
+    }
+    let housing = match query.housing_type.as_deref().filter(|h| !h.is_empty()) {
+        None => None,
+        Some(h) => Some(
+            HousingType::parse(h)
+                .ok_or_else(|| AppError::field("housing_type", "projects.bad_housing_type"))?,
+        ),
+    };
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let figures = coverage::coverage(&mut tx, housing.map(HousingType::as_str)).await?;
+    let by_stage = coverage::projects_by_stage(&mut tx).await?;
+    let uninsured = coverage::uninsured(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(CoverageReport {
+        land_transfer_rate: figures.land_transfer_rate(),
+        permit_rate: figures.permit_rate(),
+        coverage: figures,
+        by_stage,
+        uninsured,
+    }))
 }

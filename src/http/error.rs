@@ -26,6 +26,9 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// Validation failures of an import, by line number.
+    #[error("import failed")]
+    LineErrors(Vec<(usize, Vec<FieldError>)>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many requests")]
@@ -43,7 +46,8 @@ pub type AppResult<T> = Result<T, AppError>;
 pub struct ErrorInfo {
     /// Machine-readable code, also the locale key suffix (`error.<code>`).
     pub code: &'static str,
-    pub fields: Vec<FieldError>,
+    /// Field errors with the import line they belong to (0 when not an import).
+    pub fields: Vec<(usize, FieldError)>,
     pub retry_after_secs: Option<i64>,
 }
 
@@ -58,7 +62,7 @@ impl AppError {
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::LineErrors(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -73,7 +77,7 @@ impl AppError {
             AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::Conflict(code) => code,
-            AppError::Validation(_) => "validation",
+            AppError::Validation(_) | AppError::LineErrors(_) => "validation",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable => "unavailable",
@@ -115,7 +119,11 @@ impl IntoResponse for AppError {
                 _ => None,
             },
             fields: match self {
-                AppError::Validation(fields) => fields,
+                AppError::Validation(fields) => fields.into_iter().map(|f| (0, f)).collect(),
+                AppError::LineErrors(lines) => lines
+                    .into_iter()
+                    .flat_map(|(line, fields)| fields.into_iter().map(move |f| (line, f)))
+                    .collect(),
                 _ => Vec::new(),
             },
         };

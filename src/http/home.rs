@@ -9,10 +9,14 @@ use super::AppState;
 use super::error::AppResult;
 use super::extract::CurrentUser;
 use crate::db;
+use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step};
 use crate::domain::tenancy::Dashboard;
 use crate::i18n::Lang;
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
+use crate::storage::policies::{self, Policy};
+use crate::storage::projects::{self, Project};
 use crate::views::{PageContext, render};
 
 /// What every organisation's dashboard shows about the organisation itself.
@@ -27,6 +31,9 @@ struct RegulatorHome {
     ctx: PageContext,
     panel: OrgPanel,
     kinds: Vec<KindCount>,
+    coverage: Coverage,
+    by_stage: Vec<StageCount>,
+    uninsured: Vec<Uninsured>,
 }
 
 #[derive(Template)]
@@ -34,6 +41,11 @@ struct RegulatorHome {
 struct InsurerHome {
     ctx: PageContext,
     panel: OrgPanel,
+    /// Policies where this insurer leads and must act.
+    queue: Vec<Policy>,
+    lead_count: usize,
+    co_count: usize,
+    issued_premium_fen: i64,
 }
 
 #[derive(Template)]
@@ -41,6 +53,7 @@ struct InsurerHome {
 struct AgencyHome {
     ctx: PageContext,
     panel: OrgPanel,
+    projects: Vec<Project>,
 }
 
 #[derive(Template)]
@@ -48,6 +61,8 @@ struct AgencyHome {
 struct DeveloperHome {
     ctx: PageContext,
     panel: OrgPanel,
+    projects: Vec<(Project, Option<&'static str>)>,
+    free_parcels: usize,
 }
 
 #[derive(Template)]
@@ -55,6 +70,7 @@ struct DeveloperHome {
 struct PartnerHome {
     ctx: PageContext,
     panel: OrgPanel,
+    projects: Vec<Project>,
 }
 
 #[derive(Template)]
@@ -81,15 +97,85 @@ pub async fn dashboard(
         summary: dashboard::org_summary(&mut tx).await?,
         recent,
     };
+    let org_id = user.org.as_ref().map(|o| o.id);
     let page = match kind {
         Dashboard::Regulator => {
             let kinds = dashboard::organisations_in_jurisdiction(&mut tx).await?;
-            render(&RegulatorHome { ctx, panel, kinds })
+            let coverage = coverage::coverage(&mut tx, None).await?;
+            let by_stage = coverage::projects_by_stage(&mut tx).await?;
+            let mut uninsured = coverage::uninsured(&mut tx).await?;
+            uninsured.truncate(10);
+            render(&RegulatorHome {
+                ctx,
+                panel,
+                kinds,
+                coverage,
+                by_stage,
+                uninsured,
+            })
         }
-        Dashboard::Insurer => render(&InsurerHome { ctx, panel }),
-        Dashboard::RiskAgency => render(&AgencyHome { ctx, panel }),
-        Dashboard::Developer => render(&DeveloperHome { ctx, panel }),
-        Dashboard::Partner | Dashboard::Owner => render(&PartnerHome { ctx, panel }),
+        Dashboard::Insurer => {
+            let all = policies::list(&mut tx, None).await?;
+            let (lead, co): (Vec<_>, Vec<_>) = all
+                .into_iter()
+                .partition(|p| Some(p.lead_insurer_org_id) == org_id);
+            let issued_premium_fen = lead
+                .iter()
+                .filter(|p| PolicyStatus::parse(&p.status).is_some_and(PolicyStatus::is_issued))
+                .filter_map(|p| p.total_premium_fen)
+                .sum();
+            let lead_count = lead.len();
+            let queue = lead
+                .into_iter()
+                .filter(|p| {
+                    PolicyStatus::parse(&p.status)
+                        .and_then(insurer_next_step)
+                        .is_some()
+                })
+                .collect();
+            render(&InsurerHome {
+                ctx,
+                panel,
+                queue,
+                lead_count,
+                co_count: co.len(),
+                issued_premium_fen,
+            })
+        }
+        Dashboard::RiskAgency => render(&AgencyHome {
+            ctx,
+            panel,
+            projects: projects::projects(&mut tx).await?,
+        }),
+        Dashboard::Developer => {
+            let projects = projects::projects(&mut tx)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
+                        None => Some("next.apply"),
+                        Some(status) => developer_next_step(status),
+                    };
+                    (p, step)
+                })
+                .collect();
+            let free_parcels = projects::parcels(&mut tx)
+                .await?
+                .iter()
+                .filter(|p| p.status == "transferred")
+                .count();
+            render(&DeveloperHome {
+                ctx,
+                panel,
+                projects,
+                free_parcels,
+            })
+        }
+        Dashboard::Partner | Dashboard::Owner => render(&PartnerHome {
+            ctx,
+            panel,
+            projects: projects::projects(&mut tx).await?,
+        }),
     };
     tx.commit().await?;
     page

@@ -149,7 +149,13 @@ fn problem(status: StatusCode, info: &ErrorInfo, lang: Lang, request_id: &str) -
     let errors: Vec<_> = info
         .fields
         .iter()
-        .map(|f| serde_json::json!({ "field": f.field, "code": f.message, "message": lang.t(f.message) }))
+        .map(|(line, f)| {
+            let mut error = serde_json::json!({ "field": f.field, "code": f.message, "message": lang.t(f.message) });
+            if *line > 0 {
+                error["line"] = (*line).into();
+            }
+            error
+        })
         .collect();
     let body = serde_json::json!({
         "type": "about:blank",

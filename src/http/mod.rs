@@ -8,10 +8,15 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod forms;
 pub mod health;
 pub mod home;
 pub mod middleware;
 pub mod organisations;
+pub mod parcels;
+pub mod policies;
+pub mod projects;
+pub mod rules;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -88,6 +93,26 @@ pub fn build_router(state: AppState) -> Router {
         .route("/settings/tokens", get(tokens::index).post(tokens::create))
         .route("/settings/tokens/{id}/revoke", post(tokens::revoke))
         .route("/audit", get(audit::index))
+        .route("/parcels", get(parcels::index).post(parcels::create))
+        .route("/parcels/import", post(parcels::import_form))
+        .route("/projects", get(projects::index).post(projects::create))
+        .route("/projects/new", get(projects::new_form))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/buildings", post(projects::building_form))
+        .route("/projects/{id}/apply", post(projects::apply_form))
+        .route("/projects/{id}/events", post(projects::event_form))
+        .route("/projects/{id}/permit-gate", post(projects::gate_form))
+        .route("/policies", get(policies::index))
+        .route("/policies/{id}", get(policies::show))
+        .route("/policies/{id}/quote", post(policies::quote_form))
+        .route("/policies/{id}/accept", post(policies::accept_form))
+        .route("/policies/{id}/payment", post(policies::payment_form))
+        .route("/policies/{id}/issue", post(policies::issue_form))
+        .route("/policies/{id}/activate", post(policies::activate_form))
+        .route("/policies/{id}/agency", post(policies::agency_form))
+        .route("/policies/{id}/endorsements", post(policies::endorse_form))
+        .route("/policies/{id}/cancel", post(policies::cancel_form))
+        .route("/rule-packs", get(rules::index).post(rules::create))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/organisations", get(api::organisations))
@@ -97,6 +122,47 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/tokens/{id}/revoke", post(api::revoke_token))
         .route("/api/v1/audit-events", get(api::audit_events))
+        .route("/api/v1/coverage", get(api::coverage))
+        .route(
+            "/api/v1/parcels",
+            get(parcels::api_list).post(parcels::api_create),
+        )
+        .route("/api/v1/parcels/import", post(parcels::api_import))
+        .route(
+            "/api/v1/projects",
+            get(projects::api_list).post(projects::api_create),
+        )
+        .route("/api/v1/projects/{id}", get(projects::api_show))
+        .route(
+            "/api/v1/projects/{id}/buildings",
+            post(projects::api_add_building),
+        )
+        .route("/api/v1/projects/{id}/apply", post(projects::api_apply))
+        .route("/api/v1/projects/{id}/events", post(projects::api_event))
+        .route(
+            "/api/v1/projects/{id}/permit-gate",
+            post(projects::api_gate),
+        )
+        .route("/api/v1/policies", get(policies::api_list))
+        .route("/api/v1/policies/{id}", get(policies::api_show))
+        .route("/api/v1/policies/{id}/quote", post(policies::api_quote))
+        .route("/api/v1/policies/{id}/accept", post(policies::api_accept))
+        .route("/api/v1/policies/{id}/payment", post(policies::api_payment))
+        .route("/api/v1/policies/{id}/issue", post(policies::api_issue))
+        .route(
+            "/api/v1/policies/{id}/activate",
+            post(policies::api_activate),
+        )
+        .route("/api/v1/policies/{id}/agency", post(policies::api_agency))
+        .route(
+            "/api/v1/policies/{id}/endorsements",
+            post(policies::api_endorse),
+        )
+        .route("/api/v1/policies/{id}/cancel", post(policies::api_cancel))
+        .route(
+            "/api/v1/rule-packs",
+            get(rules::api_list).post(rules::api_create),
+        )
         .fallback(|| async { error::AppError::NotFound });
 
     let header = |name: HeaderName, value: &'static str| {

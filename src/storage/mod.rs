@@ -2,8 +2,12 @@
 //! (see `db::begin`); row-level security scopes every statement again.
 
 pub mod audit;
+pub mod coverage;
 pub mod dashboard;
 pub mod organisations;
+pub mod policies;
+pub mod projects;
+pub mod rules;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

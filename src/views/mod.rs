@@ -4,9 +4,10 @@
 use askama::Template;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 
+use crate::domain::money;
 use crate::domain::tenancy::{Dashboard, OrgKind, Principal};
 use crate::http::error::AppError;
 use crate::i18n::Lang;
@@ -35,6 +36,29 @@ impl PageContext {
     /// `section` is the href of the navigation entry to highlight.
     pub fn signed_in(lang: Lang, principal: &Principal, section: &str) -> Self {
         let mut entries: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        match principal.dashboard() {
+            Dashboard::Regulator => entries.extend([
+                ("/parcels", "nav.parcels"),
+                ("/projects", "nav.projects"),
+                ("/policies", "nav.policies"),
+                ("/rule-packs", "nav.rule_packs"),
+            ]),
+            Dashboard::Insurer => entries.extend([
+                ("/policies", "nav.policies"),
+                ("/projects", "nav.projects"),
+                ("/rule-packs", "nav.rule_packs"),
+            ]),
+            Dashboard::Developer => entries.extend([
+                ("/projects", "nav.projects"),
+                ("/policies", "nav.policies"),
+                ("/parcels", "nav.parcels"),
+            ]),
+            Dashboard::RiskAgency => {
+                entries.extend([("/projects", "nav.projects"), ("/policies", "nav.policies")])
+            }
+            Dashboard::Partner => entries.push(("/projects", "nav.projects")),
+            Dashboard::Owner => {}
+        }
         if principal.org.is_some() {
             entries.push(("/organisations", "nav.organisations"));
         }
@@ -118,6 +142,14 @@ impl PageContext {
         self.user.as_ref().is_some_and(Principal::is_admin)
     }
 
+    pub fn is_developer(&self) -> bool {
+        self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::Developer)
+    }
+
+    pub fn is_regulator(&self) -> bool {
+        self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::Regulator)
+    }
+
     pub fn role_name(&self) -> &'static str {
         self.user
             .as_ref()
@@ -137,6 +169,40 @@ impl PageContext {
         } else {
             title
         }
+    }
+
+    /// The localised label of a coded value (`stage.permitted`, `policy.status.quoted` …), or
+    /// the code itself when there is none.
+    pub fn label<'a>(&self, prefix: &str, code: &'a str) -> &'a str {
+        let label = self.t(&format!("{prefix}.{code}"));
+        if label.is_empty() { code } else { label }
+    }
+
+    pub fn yuan(&self, fen: &i64) -> String {
+        money::format_yuan(*fen)
+    }
+
+    pub fn opt_yuan(&self, fen: &Option<i64>) -> String {
+        fen.map_or_else(|| "—".to_owned(), money::format_yuan)
+    }
+
+    /// Large amounts for dashboards (万元 / 亿元).
+    pub fn wan(&self, fen: &i64) -> String {
+        money::format_wan(*fen, self.lang == Lang::Zh)
+    }
+
+    /// Basis points as a percentage: 150 → 1.50%.
+    pub fn bp<T: Into<i64> + Copy>(&self, bp: &T) -> String {
+        let bp: i64 = (*bp).into();
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+
+    pub fn pct(&self, value: &Option<f64>) -> String {
+        value.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}%"))
+    }
+
+    pub fn opt_date(&self, date: &Option<NaiveDate>) -> String {
+        date.map_or_else(|| "—".to_owned(), |d| d.to_string())
     }
 
     pub fn time(&self, at: &DateTime<Utc>) -> String {

@@ -1,0 +1,133 @@
+//! Parsing what people type: every field is checked, every problem collected, so a form answers
+//! with all its errors at once and nothing is written.
+
+use chrono::NaiveDate;
+
+use super::error::{AppError, FieldError};
+use crate::domain::money::parse_yuan;
+
+#[derive(Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn fail(&mut self, field: &'static str, message: &'static str) {
+        self.errors.push(FieldError { field, message });
+    }
+
+    /// Trimmed text of `min..=max` characters.
+    pub fn text(&mut self, field: &'static str, value: &str, min: usize, max: usize) -> String {
+        let value = value.trim();
+        let chars = value.chars().count();
+        if chars < min {
+            self.fail(field, "form.required");
+        } else if chars > max {
+            self.fail(field, "form.too_long");
+        }
+        value.chars().take(max).collect()
+    }
+
+    pub fn date(&mut self, field: &'static str, value: &str) -> NaiveDate {
+        match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(date) if (1990..=2100).contains(&chrono::Datelike::year(&date)) => date,
+            _ => {
+                self.fail(field, "form.bad_date");
+                NaiveDate::MIN
+            }
+        }
+    }
+
+    /// A positive amount in yuan, returned in fen.
+    pub fn yuan(&mut self, field: &'static str, value: &str) -> i64 {
+        match parse_yuan(value) {
+            Some(fen) if fen > 0 => fen,
+            _ => {
+                self.fail(field, "form.bad_amount");
+                0
+            }
+        }
+    }
+
+    /// A positive area in m² with up to two decimals, returned in hundredths.
+    pub fn area(&mut self, field: &'static str, value: &str) -> i64 {
+        match parse_yuan(value) {
+            Some(centi) if centi > 0 && centi < 100_000_000_000 => centi,
+            _ => {
+                self.fail(field, "form.bad_area");
+                0
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    pub fn integer(&mut self, field: &'static str, value: &str, min: i64, max: i64) -> i64 {
+        match value.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                self.fail(field, "form.bad_number");
+                0
+            }
+        }
+    }
+
+    /// A percentage with up to two decimals (`60`, `33.33`), returned in basis points.
+    pub fn percent(&mut self, field: &'static str, value: &str) -> i64 {
+        match parse_yuan(value) {
+            Some(bp) if bp > 0 && bp <= 10_000 => bp,
+            _ => {
+                self.fail(field, "form.bad_percent");
+                0
+            }
+        }
+    }
+
+    pub fn check(&mut self, ok: bool, field: &'static str, message: &'static str) {
+        if !ok {
+            self.fail(field, message);
+        }
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut form = Checker::default();
+        form.text("name", "   ", 1, 10);
+        form.text("note", &"长".repeat(11), 0, 10);
+        form.date("day", "2026-02-30");
+        form.yuan("amount", "-5");
+        form.percent("share", "100.01");
+        form.integer("units", "12x", 0, 10);
+        let Err(AppError::Validation(errors)) = form.finish() else {
+            panic!("should fail")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "note", "day", "amount", "share", "units"]);
+    }
+
+    #[test]
+    fn good_input_parses_exactly() {
+        let mut form = Checker::default();
+        assert_eq!(form.yuan("a", "80,000,000.50"), 8_000_000_050);
+        assert_eq!(form.percent("p", "33.33"), 3333);
+        assert_eq!(form.area("m", "12500.5"), 1_250_050);
+        assert_eq!(
+            form.date("d", "2026-11-29"),
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+        );
+        assert_eq!(form.text("t", "  崂山  ", 1, 10), "崂山");
+        assert!(form.finish().is_ok());
+    }
+}

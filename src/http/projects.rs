@@ -1,0 +1,974 @@
+//! Projects: the developer registers its project on its parcel with buildings (楼栋, each a risk
+//! unit) and applies for the policy; the bureau asks the permit gate and records the stages.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Asia::Shanghai;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::AppState;
+use super::api::Items;
+use super::error::{AppError, AppResult, FieldError};
+use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
+use super::forms::Checker;
+use crate::db;
+use crate::domain::policy::{PolicyStatus, developer_next_step};
+use crate::domain::project::{
+    self, ParcelStatus, ProjectEvent, ProjectStage, permit_gate, register_project_on,
+};
+use crate::domain::rules::{CoverPeriod, HousingType, cover_periods};
+use crate::domain::tenancy::OrgKind;
+use crate::i18n::Lang;
+use crate::storage::projects::{
+    self as store, Building, GateCheck, NewBuilding, NewProject, Parcel, Project,
+};
+use crate::storage::{audit, policies, rules};
+use crate::views::{PageContext, render};
+
+pub fn parse_id(raw: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Shanghai).date_naive()
+}
+
+fn require(user: &CurrentUser, kind: OrgKind) -> AppResult<()> {
+    if user.org_kind() == Some(kind) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn load(conn: &mut sqlx::PgConnection, id: Uuid) -> AppResult<Project> {
+    store::project(conn, id).await?.ok_or(AppError::NotFound)
+}
+
+// ----- registration ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInput {
+    pub parcel_id: String,
+    pub name: String,
+    /// commercial | resettlement | public_rental
+    pub housing_type: String,
+    /// Organisation code of the general contractor (optional).
+    #[serde(default)]
+    pub contractor: String,
+    /// Organisation code of the supervisor (optional).
+    #[serde(default)]
+    pub supervisor: String,
+}
+
+pub async fn register(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    input: &ProjectInput,
+) -> AppResult<Uuid> {
+    require(user, OrgKind::Developer)?;
+    let org = user.org.as_ref().ok_or(AppError::Forbidden)?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let mut form = Checker::default();
+    let name = form.text("name", &input.name, 1, 100);
+    let housing = HousingType::parse(input.housing_type.trim());
+    form.check(
+        housing.is_some(),
+        "housing_type",
+        "projects.bad_housing_type",
+    );
+    let parcel = match Uuid::parse_str(input.parcel_id.trim()) {
+        Ok(id) => store::parcel(&mut tx, id)
+            .await?
+            .filter(|p| p.developer_org_id == org.id),
+        Err(_) => None,
+    };
+    form.check(parcel.is_some(), "parcel_id", "projects.unknown_parcel");
+    let contractor = optional_partner(
+        &mut tx,
+        &mut form,
+        "contractor",
+        &input.contractor,
+        OrgKind::Contractor,
+    )
+    .await?;
+    let supervisor = optional_partner(
+        &mut tx,
+        &mut form,
+        "supervisor",
+        &input.supervisor,
+        OrgKind::Supervisor,
+    )
+    .await?;
+    form.finish()?;
+    let (Some(parcel), Some(housing)) = (parcel, housing) else {
+        return Err(AppError::NotFound);
+    };
+    let status =
+        ParcelStatus::parse(&parcel.status).ok_or(AppError::Conflict("projects.parcel_taken"))?;
+    let next = register_project_on(status).ok_or(AppError::Conflict("projects.parcel_taken"))?;
+    if !store::set_parcel_status(
+        &mut tx,
+        parcel.id,
+        parcel.version,
+        status.as_str(),
+        next.as_str(),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("stale"));
+    }
+    let id = store::insert_project(
+        &mut tx,
+        &NewProject {
+            parcel_id: parcel.id,
+            district_id: parcel.district_id,
+            developer_org_id: org.id,
+            name: &name,
+            housing_type: housing.as_str(),
+            contractor_org_id: contractor,
+            supervisor_org_id: supervisor,
+        },
+    )
+    .await?;
+    audit::record(&mut tx, user, request_id, audit::Entry {
+        action: "project.registered",
+        entity_type: "project",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "name": name, "parcel": parcel.code, "housing_type": housing.as_str() })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn optional_partner(
+    conn: &mut sqlx::PgConnection,
+    form: &mut Checker,
+    field: &'static str,
+    code: &str,
+    kind: OrgKind,
+) -> AppResult<Option<Uuid>> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let found = store::org_by_code(conn, code, kind.as_str()).await?;
+    form.check(found.is_some(), field, "projects.unknown_partner");
+    Ok(found)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildingInput {
+    /// e.g. "1号楼"
+    pub name: String,
+    /// One or more of commercial, resettlement, public_rental, comma-separated (mixed use).
+    pub housing_types: String,
+    pub floor_area_m2: String,
+    pub units: String,
+    /// 建安工程造价 in yuan.
+    pub construction_cost_yuan: String,
+}
+
+pub async fn add_building(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    project_id: Uuid,
+    input: &BuildingInput,
+) -> AppResult<Uuid> {
+    require(user, OrgKind::Developer)?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = load(&mut tx, project_id).await?;
+    if project.developer_org_id != user.org.as_ref().map_or(Uuid::nil(), |o| o.id) {
+        return Err(AppError::NotFound);
+    }
+    if project
+        .policy_status
+        .as_deref()
+        .and_then(PolicyStatus::parse)
+        .is_some_and(|s| {
+            !matches!(
+                s,
+                PolicyStatus::Draft | PolicyStatus::Applied | PolicyStatus::Cancelled
+            )
+        })
+    {
+        return Err(AppError::Conflict("projects.buildings_locked"));
+    }
+    let mut form = Checker::default();
+    let name = form.text("name", &input.name, 1, 40);
+    let types: Vec<Option<HousingType>> = input
+        .housing_types
+        .split([',', '，', ' '])
+        .filter(|t| !t.is_empty())
+        .map(HousingType::parse)
+        .collect();
+    form.check(
+        !types.is_empty() && types.len() <= 3 && types.iter().all(Option::is_some),
+        "housing_types",
+        "projects.bad_housing_type",
+    );
+    let area = form.area("floor_area_m2", &input.floor_area_m2);
+    let units = form.integer("units", &input.units, 0, 9999);
+    let cost = form.yuan("construction_cost_yuan", &input.construction_cost_yuan);
+    form.check(
+        cost <= 10_000_000_000_000,
+        "construction_cost_yuan",
+        "form.bad_amount",
+    );
+    form.finish()?;
+    let housing_types: Vec<String> = types
+        .into_iter()
+        .flatten()
+        .map(|t| t.as_str().to_owned())
+        .collect();
+    let id = match store::insert_building(
+        &mut tx,
+        &NewBuilding {
+            project_id,
+            name: &name,
+            housing_types: housing_types.clone(),
+            floor_area_centi_m2: area,
+            units: i32::try_from(units).unwrap_or(0),
+            construction_cost_fen: cost,
+        },
+    )
+    .await
+    {
+        Err(err) if super::parcels::is_unique_violation(&err) => {
+            return Err(AppError::field("name", "projects.duplicate_building"));
+        }
+        other => other?,
+    };
+    audit::record(&mut tx, user, request_id, audit::Entry {
+        action: "building.added",
+        entity_type: "building",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "project": project_id, "name": name, "housing_types": housing_types,
+            "units": units, "construction_cost_fen": cost })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyInput {
+    /// Organisation code of the chosen lead insurer.
+    pub lead_insurer: String,
+}
+
+/// The developer applies (投保) to a lead insurer, priced later under the district's rule pack in
+/// force today.
+pub async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    project_id: Uuid,
+    input: &ApplyInput,
+) -> AppResult<Uuid> {
+    require(user, OrgKind::Developer)?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = load(&mut tx, project_id).await?;
+    let org = user.org.as_ref().ok_or(AppError::Forbidden)?;
+    if project.developer_org_id != org.id {
+        return Err(AppError::NotFound);
+    }
+    if project
+        .policy_status
+        .as_deref()
+        .and_then(PolicyStatus::parse)
+        .is_some_and(PolicyStatus::is_live)
+    {
+        return Err(AppError::Conflict("policy.already_applied"));
+    }
+    if project.buildings == 0 {
+        return Err(AppError::field("buildings", "policy.needs_buildings"));
+    }
+    let insurer = store::org_by_code(
+        &mut tx,
+        input.lead_insurer.trim(),
+        OrgKind::Insurer.as_str(),
+    )
+    .await?
+    .ok_or_else(|| AppError::field("lead_insurer", "policy.unknown_insurer"))?;
+    let pack = rules::in_force(&mut tx, project.district_id, today())
+        .await?
+        .ok_or(AppError::Conflict("policy.no_rule_pack"))?;
+    let id = match policies::insert_application(
+        &mut tx,
+        project.id,
+        project.district_id,
+        org.id,
+        insurer,
+        pack.id,
+    )
+    .await
+    {
+        Err(err) if super::parcels::is_unique_violation(&err) => {
+            return Err(AppError::Conflict("policy.already_applied"));
+        }
+        other => other?,
+    };
+    store::retire_parties(&mut tx, project.id, "lead_insurer", &[insurer]).await?;
+    store::add_party(&mut tx, project.id, insurer, "lead_insurer").await?;
+    audit::record(&mut tx, user, request_id, audit::Entry {
+        action: "policy.applied",
+        entity_type: "policy",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "project": project.id, "lead_insurer": input.lead_insurer.trim(),
+            "rule_pack": pack.version, "status": "applied" })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+// ----- stages and the permit gate -------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GateAnswer {
+    pub allowed: bool,
+    /// Why not, as a code (gate.no_policy, gate.premium_unpaid, …).
+    pub reason: Option<String>,
+    pub message: String,
+    pub policy_status: Option<String>,
+}
+
+/// The permit gate: may this project receive its construction permit? Recorded every time.
+pub async fn ask_gate(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    lang: Lang,
+    project_id: Uuid,
+) -> AppResult<GateAnswer> {
+    require(user, OrgKind::Regulator)?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = load(&mut tx, project_id).await?;
+    let answer = gate_for(&project, lang);
+    store::record_gate_check(
+        &mut tx,
+        &project,
+        answer.allowed,
+        answer.reason.as_deref(),
+        user.user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "permit_gate.checked",
+            entity_type: "project",
+            entity_id: Some(project.id),
+            before: None,
+            after: Some(serde_json::json!({ "allowed": answer.allowed, "reason": answer.reason })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+fn gate_for(project: &Project, lang: Lang) -> GateAnswer {
+    let status = project
+        .policy_status
+        .as_deref()
+        .and_then(PolicyStatus::parse);
+    let reason = permit_gate(project.requires_insurance, status);
+    GateAnswer {
+        allowed: reason.is_none(),
+        reason: reason.map(str::to_owned),
+        message: lang.t(reason.unwrap_or("gate.open")).to_owned(),
+        policy_status: project.policy_status.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    /// permit | completion | filing | handover
+    pub event: String,
+    /// YYYY-MM-DD, not in the future.
+    pub date: String,
+    /// The version the caller saw (optional; a stale one answers 409).
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+/// Records a stage event. The permit is the bureau's and passes only through the gate; the
+/// developer records completion, filing and handover (the bureau may too).
+pub async fn record_event(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    project_id: Uuid,
+    input: &EventInput,
+) -> AppResult<()> {
+    let event = ProjectEvent::parse(input.event.trim())
+        .ok_or_else(|| AppError::field("event", "projects.bad_event"))?;
+    let kind = user.org_kind();
+    let permitted = match event {
+        ProjectEvent::PermitGranted => kind == Some(OrgKind::Regulator),
+        ProjectEvent::HandedOver => kind == Some(OrgKind::Developer),
+        _ => matches!(kind, Some(OrgKind::Regulator | OrgKind::Developer)),
+    };
+    if !permitted {
+        return Err(AppError::Forbidden);
+    }
+    let mut form = Checker::default();
+    let date = form.date("date", &input.date);
+    form.check(date <= today(), "date", "projects.date_in_future");
+    form.finish()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = load(&mut tx, project_id).await?;
+    if kind == Some(OrgKind::Developer)
+        && project.developer_org_id != user.org.as_ref().map_or(Uuid::nil(), |o| o.id)
+    {
+        return Err(AppError::NotFound);
+    }
+    if input.version.is_some_and(|v| v != project.version) {
+        return Err(AppError::Conflict("stale"));
+    }
+    let stage =
+        ProjectStage::parse(&project.stage).ok_or(AppError::Conflict("projects.bad_stage"))?;
+    let next = project::advance(stage, event).ok_or(AppError::Conflict("projects.stage_order"))?;
+    let previous_date = match event {
+        ProjectEvent::PermitGranted => None,
+        ProjectEvent::CompletionAccepted => project.permit_date,
+        ProjectEvent::CompletionFiled => project.completion_date,
+        ProjectEvent::HandedOver => project.filing_date,
+    };
+    if previous_date.is_some_and(|d| date < d) {
+        return Err(AppError::field("date", "projects.date_before_previous"));
+    }
+    if event == ProjectEvent::PermitGranted {
+        let answer = gate_for(&project, Lang::Zh);
+        store::record_gate_check(
+            &mut tx,
+            &project,
+            answer.allowed,
+            answer.reason.as_deref(),
+            user.user_id,
+        )
+        .await?;
+        if !answer.allowed {
+            tx.commit().await?;
+            return Err(AppError::Conflict("gate.closed"));
+        }
+    }
+    let column = match event {
+        ProjectEvent::PermitGranted => "permit_date",
+        ProjectEvent::CompletionAccepted => "completion_date",
+        ProjectEvent::CompletionFiled => "filing_date",
+        ProjectEvent::HandedOver => "handover_date",
+    };
+    if !store::advance_stage(
+        &mut tx,
+        project.id,
+        project.version,
+        stage.as_str(),
+        next.as_str(),
+        column,
+        date,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("stale"));
+    }
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "project.stage_changed",
+            entity_type: "project",
+            entity_id: Some(project.id),
+            before: Some(serde_json::json!({ "stage": stage.as_str() })),
+            after: Some(serde_json::json!({ "stage": next.as_str(), column: date })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ----- pages ----------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "projects/list.html")]
+struct ListPage {
+    ctx: PageContext,
+    projects: Vec<Project>,
+    stages: Vec<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    stage: Option<String>,
+    policy: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    if user.org.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut projects = store::projects(&mut tx).await?;
+    tx.commit().await?;
+    if let Some(stage) = query.stage.as_deref().filter(|s| !s.is_empty()) {
+        projects.retain(|p| p.stage == stage);
+    }
+    match query.policy.as_deref() {
+        Some("uninsured") => projects.retain(|p| {
+            !p.policy_status
+                .as_deref()
+                .and_then(PolicyStatus::parse)
+                .is_some_and(PolicyStatus::is_issued)
+        }),
+        Some("insured") => projects.retain(|p| {
+            p.policy_status
+                .as_deref()
+                .and_then(PolicyStatus::parse)
+                .is_some_and(PolicyStatus::is_issued)
+        }),
+        _ => {}
+    }
+    render(&ListPage {
+        ctx: PageContext::signed_in(lang, &user, "/projects"),
+        projects,
+        stages: ProjectStage::ALL.iter().map(|s| s.as_str()).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "developer/new_project.html")]
+struct NewProjectPage {
+    ctx: PageContext,
+    parcels: Vec<Parcel>,
+    errors: Vec<(usize, FieldError)>,
+    contractors: Vec<(String, String)>,
+    supervisors: Vec<(String, String)>,
+}
+
+async fn new_project_page(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    require(user, OrgKind::Developer)?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let mut parcels = store::parcels(&mut tx).await?;
+    parcels.retain(|p| p.status == ParcelStatus::Transferred.as_str());
+    let partners = |kind: &'static str| {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT code, name_zh FROM organisations WHERE kind = $1 ORDER BY name_zh",
+        )
+        .bind(kind)
+    };
+    let contractors = partners("contractor").fetch_all(&mut *tx).await?;
+    let supervisors = partners("supervisor").fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let errors = errors.into_iter().map(|e| (0, e)).collect();
+    let mut response = render(&NewProjectPage {
+        ctx: PageContext::signed_in(lang, user, "/projects"),
+        parcels,
+        errors,
+        contractors,
+        supervisors,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    new_project_page(&state, lang, &user, Vec::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    AppForm(input): AppForm<ProjectInput>,
+) -> AppResult<Response> {
+    match register(&state, &user, &request_id, &input).await {
+        Ok(id) => Ok(see_other(&format!("/projects/{id}"))),
+        Err(AppError::Validation(errors)) => new_project_page(&state, lang, &user, errors).await,
+        Err(other) => Err(other),
+    }
+}
+
+pub fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
+}
+
+/// Everything the project page shows, also the API's project document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectDetail {
+    pub project: Project,
+    pub buildings: Vec<Building>,
+    pub cover_periods: Vec<CoverPeriod>,
+    pub gate_checks: Vec<GateCheck>,
+}
+
+async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ProjectDetail> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = load(&mut tx, id).await?;
+    let buildings = store::buildings(&mut tx, id).await?;
+    let gate_checks = if user.org_kind() == Some(OrgKind::Regulator) {
+        store::gate_checks(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
+    let cover_periods = match (project.completion_date, project.policy_id) {
+        (Some(completed), Some(policy)) => {
+            let policy = policies::find(&mut tx, policy)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let pack = rules::find(&mut tx, policy.rule_pack_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            cover_periods(&pack.params, completed)
+        }
+        _ => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(ProjectDetail {
+        project,
+        buildings,
+        cover_periods,
+        gate_checks,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "projects/detail.html")]
+struct DetailPage {
+    ctx: PageContext,
+    d: ProjectDetail,
+    is_developer: bool,
+    is_regulator: bool,
+    can_add_buildings: bool,
+    can_apply: bool,
+    next_step: Option<&'static str>,
+    gate: Option<GateAnswer>,
+    insurers: Vec<(String, String)>,
+    notice: Option<&'static str>,
+    errors: Vec<(usize, FieldError)>,
+    error: Option<&'static str>,
+    today: NaiveDate,
+}
+
+#[derive(Deserialize)]
+pub struct DetailQuery {
+    done: Option<String>,
+}
+
+async fn detail_page(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: Uuid,
+    notice: Option<&'static str>,
+    failure: Option<AppError>,
+) -> AppResult<Response> {
+    let d = detail(state, user, id).await?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let insurers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, name_zh FROM organisations WHERE kind = 'insurer' ORDER BY name_zh",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let org_id = user.org.as_ref().map(|o| o.id);
+    let is_developer = org_id == Some(d.project.developer_org_id);
+    let is_regulator = user.org_kind() == Some(OrgKind::Regulator);
+    let status = d
+        .project
+        .policy_status
+        .as_deref()
+        .and_then(PolicyStatus::parse);
+    let next_step = if is_developer {
+        status.map_or(Some("next.apply"), developer_next_step)
+    } else {
+        None
+    };
+    let can_add_buildings = is_developer
+        && status.is_none_or(|s| {
+            matches!(
+                s,
+                PolicyStatus::Draft | PolicyStatus::Applied | PolicyStatus::Cancelled
+            )
+        });
+    let can_apply = is_developer && status.is_none_or(|s| !s.is_live());
+    let gate = is_regulator.then(|| gate_for(&d.project, lang));
+    let (status_code, errors, error) = match failure {
+        None => (StatusCode::OK, Vec::new(), None),
+        Some(AppError::Validation(fields)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields.into_iter().map(|f| (0, f)).collect(),
+            None,
+        ),
+        Some(AppError::Conflict(code)) => (StatusCode::CONFLICT, Vec::new(), Some(code)),
+        Some(other) => return Err(other),
+    };
+    let mut response = render(&DetailPage {
+        ctx: PageContext::signed_in(lang, user, "/projects"),
+        d,
+        is_developer,
+        is_regulator,
+        can_add_buildings,
+        can_apply,
+        next_step,
+        gate,
+        insurers,
+        notice,
+        errors,
+        error,
+        today: today(),
+    })?;
+    *response.status_mut() = status_code;
+    Ok(response)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
+) -> AppResult<Response> {
+    let notice = match query.done.as_deref() {
+        Some("building") => Some("projects.building_added"),
+        Some("applied") => Some("policy.applied_notice"),
+        Some("event") => Some("projects.stage_recorded"),
+        Some("gate") => Some("projects.gate_recorded"),
+        _ => None,
+    };
+    detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await
+}
+
+/// Runs a page action and answers like a form: redirect on success, the page with the problem
+/// otherwise (422 for bad input, 409 for a refused transition).
+async fn form_action<F>(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: Uuid,
+    done: &str,
+    action: F,
+) -> AppResult<Response>
+where
+    F: std::future::Future<Output = AppResult<()>>,
+{
+    match action.await {
+        Ok(()) => Ok(see_other(&format!("/projects/{id}?done={done}"))),
+        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            detail_page(state, lang, user, id, None, Some(err)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn building_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<BuildingInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    form_action(&state, lang, &user, id, "building", async {
+        add_building(&state, &user, &request_id, id, &input)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+pub async fn apply_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<ApplyInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    form_action(&state, lang, &user, id, "applied", async {
+        apply(&state, &user, &request_id, id, &input)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+pub async fn event_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<EventInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    form_action(
+        &state,
+        lang,
+        &user,
+        id,
+        "event",
+        record_event(&state, &user, &request_id, id, &input),
+    )
+    .await
+}
+
+pub async fn gate_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    form_action(&state, lang, &user, id, "gate", async {
+        ask_gate(&state, &user, &request_id, lang, id)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+// ----- API ------------------------------------------------------------------------------------
+
+/// Projects visible to the caller.
+#[utoipa::path(get, path = "/api/v1/projects", responses((status = 200, body = Items<Project>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<Project>>> {
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let items = store::projects(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(Items { items }))
+}
+
+/// Registers a project on one of the developer's parcels.
+#[utoipa::path(post, path = "/api/v1/projects", request_body = ProjectInput,
+    responses((status = 201, body = ProjectDetail), (status = 403), (status = 409), (status = 422)))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    AppJson(input): AppJson<ProjectInput>,
+) -> AppResult<Response> {
+    let id = register(&state, &user, &request_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(detail(&state, &user, id).await?)).into_response())
+}
+
+/// A project with its buildings, cover periods and (for the bureau) permit-gate history.
+#[utoipa::path(get, path = "/api/v1/projects/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ProjectDetail), (status = 404)))]
+pub async fn api_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<ProjectDetail>> {
+    Ok(Json(detail(&state, &user, parse_id(&id)?).await?))
+}
+
+/// Adds a building (楼栋) to the developer's project.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/buildings", params(("id" = Uuid, Path)), request_body = BuildingInput,
+    responses((status = 201, body = ProjectDetail), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_add_building(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<BuildingInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    add_building(&state, &user, &request_id, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(detail(&state, &user, id).await?)).into_response())
+}
+
+/// Applies for the policy with a lead insurer.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/apply", params(("id" = Uuid, Path)), request_body = ApplyInput,
+    responses((status = 201), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_apply(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<ApplyInput>,
+) -> AppResult<Response> {
+    let policy = apply(&state, &user, &request_id, parse_id(&id)?, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "policy_id": policy, "status": "applied" })),
+    )
+        .into_response())
+}
+
+/// Records a stage event (permit, completion, filing, handover).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/events", params(("id" = Uuid, Path)), request_body = EventInput,
+    responses((status = 200, body = ProjectDetail), (status = 403), (status = 409), (status = 422)))]
+pub async fn api_event(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<EventInput>,
+) -> AppResult<Json<ProjectDetail>> {
+    let id = parse_id(&id)?;
+    record_event(&state, &user, &request_id, id, &input).await?;
+    Ok(Json(detail(&state, &user, id).await?))
+}
+
+/// The permit-gate answer for a project (regulators); every answer is recorded.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/permit-gate", params(("id" = Uuid, Path)),
+    responses((status = 200, body = GateAnswer), (status = 403), (status = 404)))]
+pub async fn api_gate(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<GateAnswer>> {
+    Ok(Json(
+        ask_gate(&state, &user, &request_id, lang, parse_id(&id)?).await?,
+    ))
+}
