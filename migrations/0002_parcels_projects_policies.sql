@@ -250,8 +250,10 @@ GRANT SELECT, INSERT ON rule_packs TO zhianbao_app;
 
 ALTER TABLE parcels ENABLE ROW LEVEL SECURITY;
 ALTER TABLE parcels FORCE ROW LEVEL SECURITY;
+-- Also visible to whoever may see the project built on it (insurers, agency, contractor).
 CREATE POLICY parcels_visible ON parcels FOR SELECT TO zhianbao_app
-    USING (app.in_jurisdiction(district_id) OR developer_org_id = (SELECT app.current_org_id()));
+    USING (app.in_jurisdiction(district_id) OR developer_org_id = (SELECT app.current_org_id())
+           OR EXISTS (SELECT 1 FROM projects pr WHERE pr.parcel_id = parcels.id));
 CREATE POLICY parcels_regulator_registers ON parcels FOR INSERT TO zhianbao_app
     WITH CHECK (app.in_jurisdiction(district_id));
 CREATE POLICY parcels_update ON parcels FOR UPDATE TO zhianbao_app

@@ -6,4 +6,5 @@ mod browser;
 mod harness;
 mod matrix;
 mod platform;
+mod policies;
 mod rls;

@@ -6,12 +6,14 @@ use uuid::Uuid;
 use crate::harness::TestApp;
 
 /// Tables without row-level security, and why: shared reference data, pre-authentication
-/// counters, and the audit chain heads that only a SECURITY DEFINER trigger touches.
+/// counters, and tables only SECURITY DEFINER code touches (the audit chain heads, the policy
+/// number counters), on which the app role has no grant at all.
 const NOT_TENANT_DATA: &[&str] = &[
     "_sqlx_migrations",
     "districts",
     "login_throttle",
     "audit_chain_heads",
+    "policy_number_counters",
 ];
 
 async fn tenant_tables(pool: &PgPool) -> Vec<String> {
@@ -79,6 +81,31 @@ async fn populate(app: &TestApp) {
             .unwrap();
         assert_eq!(response.status(), 200);
     }
+    // A permit-gate answer and an endorsement, so those tables hold rows too.
+    let bureau = app.login("laoshan-zjj").await;
+    let project: Uuid = sqlx::query_scalar("SELECT id FROM projects WHERE name = '融创东方悦府'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let policy: Uuid = sqlx::query_scalar("SELECT id FROM policies WHERE project_id = $1")
+        .bind(project)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let gate = bureau
+        .post(app.url(&format!("/api/v1/projects/{project}/permit-gate")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gate.status(), 200);
+    let insurer = app.login("pingan-qd").await;
+    let endorsement = insurer
+        .post(app.url(&format!("/api/v1/policies/{policy}/endorsements")))
+        .json(&serde_json::json!({ "kind": "exclusion", "section_code": "WATERPROOFING", "text": "地下车库顶板防水除外" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(endorsement.status(), 200);
 }
 
 #[tokio::test]
@@ -139,7 +166,11 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         [
             "audit_chain_append",
             "end_session",
+            "is_lead_insurer",
+            "is_project_developer",
+            "is_project_party",
             "login_lookup",
+            "next_policy_number",
             "reap_sessions",
             "session_principal",
             "token_principal"
