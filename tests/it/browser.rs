@@ -241,14 +241,23 @@ async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
 }
 
 async fn text_of(browser: &Client, css: &str) -> String {
-    browser.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Scrolls an element to the middle of the screen and clicks it, as a person would.
 async fn click(browser: &Client, css: &str) {
     let element = browser.find(Locator::Css(css)).await.unwrap();
     browser
-        .execute("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", vec![serde_json::to_value(element).unwrap()])
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();",
+            vec![serde_json::to_value(element).unwrap()],
+        )
         .await
         .unwrap();
 }
@@ -257,13 +266,22 @@ async fn click(browser: &Client, css: &str) {
 async fn submit(browser: &Client, css: &str, done: &str) {
     click(browser, css).await;
     for _ in 0..100 {
-        if browser.current_url().await.unwrap().as_str().contains(&format!("done={done}")) {
+        if browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(&format!("done={done}"))
+        {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let page = browser.source().await.unwrap_or_default();
-    panic!("submitting {css} did not lead to done={done}; page: {}", &page[..page.len().min(3000)]);
+    panic!(
+        "submitting {css} did not lead to done={done}; page: {}",
+        &page[..page.len().min(3000)]
+    );
 }
 
 async fn fill(browser: &Client, css: &str, value: &str) {
@@ -280,25 +298,55 @@ async fn coverage_rate(browser: &Client, app: &TestApp) -> String {
 
 #[tokio::test]
 async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
-    let Some(browser) = browser().await else { return };
+    let Some(browser) = browser().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
-    let project: uuid::Uuid = sqlx::query_scalar("SELECT id FROM projects WHERE name = '天一麦窑海岸'").fetch_one(&app.owner).await.unwrap();
+    let project: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM projects WHERE name = '天一麦窑海岸'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
     let project_url = app.url(&format!("/projects/{project}"));
 
     sign_in(&browser, &app, "laoshan-zjj").await;
     let rate_before = coverage_rate(&browser, &app).await;
     browser.goto(&project_url).await.unwrap();
-    assert_eq!(text_of(&browser, "[data-testid=gate-answer]").await, "暂不能核发施工许可");
+    assert_eq!(
+        text_of(&browser, "[data-testid=gate-answer]").await,
+        "暂不能核发施工许可"
+    );
     sign_out(&browser).await;
 
     sign_in(&browser, &app, "tianyi-dev").await;
     browser.goto(&project_url).await.unwrap();
-    assert!(text_of(&browser, "[data-testid=next-step]").await.contains("选择主承保保险公司"));
-    browser.find(Locator::Css("#lead_insurer")).await.unwrap().select_by_value("picc-qd").await.unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=next-step]")
+            .await
+            .contains("选择主承保保险公司")
+    );
+    browser
+        .find(Locator::Css("#lead_insurer"))
+        .await
+        .unwrap()
+        .select_by_value("picc-qd")
+        .await
+        .unwrap();
     submit(&browser, "[data-testid=apply-form] button", "applied").await;
-    assert!(text_of(&browser, "[data-testid=notice]").await.contains("投保申请已提交"));
+    assert!(
+        text_of(&browser, "[data-testid=notice]")
+            .await
+            .contains("投保申请已提交")
+    );
     screenshot(&browser, "project-detail").await;
-    let policy_url = browser.find(Locator::Css("a[href^='/policies/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let policy_url = browser
+        .find(Locator::Css("a[href^='/policies/']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
     sign_out(&browser).await;
 
     sign_in(&browser, &app, "picc-qd").await;
@@ -306,7 +354,10 @@ async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
     fill(&browser, "#lead_share_percent", "80").await;
     fill(&browser, "#co_insurers", "pingan-qd:20").await;
     submit(&browser, "[data-testid=quote-form] button", "quote").await;
-    assert_eq!(text_of(&browser, "[data-testid=policy-status]").await, "已报价");
+    assert_eq!(
+        text_of(&browser, "[data-testid=policy-status]").await,
+        "已报价"
+    );
     let premium = text_of(&browser, ".zb-stat-value").await;
     assert_eq!(premium, "¥748,000.00", "1.5 % + 2 ‰ of ¥44,000,000");
     sign_out(&browser).await;
@@ -314,7 +365,10 @@ async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
     sign_in(&browser, &app, "tianyi-dev").await;
     browser.goto(&app.url(&policy_url)).await.unwrap();
     submit(&browser, "form[action$='/accept'] button", "accept").await;
-    assert_eq!(text_of(&browser, "[data-testid=policy-status]").await, "已确认报价");
+    assert_eq!(
+        text_of(&browser, "[data-testid=policy-status]").await,
+        "已确认报价"
+    );
     sign_out(&browser).await;
 
     sign_in(&browser, &app, "picc-qd").await;
@@ -322,10 +376,20 @@ async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
     fill(&browser, "#amount_yuan", "748000").await;
     fill(&browser, "#reference", "ICBC-20261129-001").await;
     submit(&browser, "[data-testid=payment-form] button", "payment").await;
-    assert_eq!(text_of(&browser, "[data-testid=policy-status]").await, "已缴费");
+    assert_eq!(
+        text_of(&browser, "[data-testid=policy-status]").await,
+        "已缴费"
+    );
     submit(&browser, "form[action$='/issue'] button", "issue").await;
-    assert_eq!(text_of(&browser, "[data-testid=policy-status]").await, "已出单");
-    assert!(text_of(&browser, "[data-testid=policy-number]").await.starts_with("ZAB-LS-"));
+    assert_eq!(
+        text_of(&browser, "[data-testid=policy-status]").await,
+        "已出单"
+    );
+    assert!(
+        text_of(&browser, "[data-testid=policy-number]")
+            .await
+            .starts_with("ZAB-LS-")
+    );
     screenshot(&browser, "policy-detail").await;
     browser.goto(&app.url("/")).await.unwrap();
     screenshot(&browser, "insurer-home-queue").await;
@@ -333,11 +397,22 @@ async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
 
     sign_in(&browser, &app, "laoshan-zjj").await;
     browser.goto(&project_url).await.unwrap();
-    assert_eq!(text_of(&browser, "[data-testid=gate-answer]").await, "可以核发施工许可");
+    assert_eq!(
+        text_of(&browser, "[data-testid=gate-answer]").await,
+        "可以核发施工许可"
+    );
     let rate_after = coverage_rate(&browser, &app).await;
-    assert_ne!(rate_before, rate_after, "the coverage rate moves when a policy is issued");
+    assert_ne!(
+        rate_before, rate_after,
+        "the coverage rate moves when a policy is issued"
+    );
     screenshot(&browser, "regulator-coverage").await;
-    for (path, name) in [("/parcels", "parcels"), ("/projects", "projects"), ("/policies", "policies"), ("/rule-packs", "rule-packs")] {
+    for (path, name) in [
+        ("/parcels", "parcels"),
+        ("/projects", "projects"),
+        ("/policies", "policies"),
+        ("/rule-packs", "rule-packs"),
+    ] {
         browser.goto(&app.url(path)).await.unwrap();
         screenshot(&browser, name).await;
     }
