@@ -31,7 +31,8 @@ echo "|---|---|---|---|---|---|"
 run() { # label user path
   local cookie; cookie=$(cookie_for "$2")
   for c in $connections; do
-    local out; out=$(wrk -t2 -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+    local threads=$(( c < 2 ? 1 : 2 ))
+    local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
     local rps p50 p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")

@@ -1,10 +1,59 @@
 //! Parsing what people type: every field is checked, every problem collected, so a form answers
 //! with all its errors at once and nothing is written.
 
-use chrono::NaiveDate;
+use std::future::Future;
 
-use super::error::{AppError, FieldError};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::error::{AppError, AppResult, FieldError};
 use crate::domain::money::parse_yuan;
+
+/// Ids in paths: anything that is not a UUID names nothing, so 404.
+pub fn parse_id(raw: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+pub fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
+}
+
+/// Answers a page form like a person expects: on success, redirect (post/redirect/get); on bad
+/// input (422) or a refused transition (409), the page again with the problem shown.
+pub async fn after_form<A, R>(
+    action: A,
+    success: String,
+    rerender: impl FnOnce(AppError) -> R,
+) -> AppResult<Response>
+where
+    A: Future<Output = AppResult<()>>,
+    R: Future<Output = AppResult<Response>>,
+{
+    match action.await {
+        Ok(()) => Ok(see_other(&success)),
+        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => rerender(err).await,
+        Err(other) => Err(other),
+    }
+}
+
+/// What a page shows about a failed form: its status, the field errors, the conflict message.
+pub type Failure = (StatusCode, Vec<(usize, FieldError)>, Option<&'static str>);
+
+pub fn failure_parts(failure: Option<AppError>) -> AppResult<Failure> {
+    match failure {
+        None => Ok((StatusCode::OK, Vec::new(), None)),
+        Some(AppError::Validation(fields)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields.into_iter().map(|f| (0, f)).collect(),
+            None,
+        )),
+        Some(AppError::Conflict(code)) => Ok((StatusCode::CONFLICT, Vec::new(), Some(code))),
+        Some(other) => Err(other),
+    }
+}
 
 #[derive(Default)]
 pub struct Checker {

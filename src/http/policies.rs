@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,8 +14,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::Checker;
-use super::projects::{parse_id, see_other};
+use super::forms::{Checker, after_form, failure_parts, parse_id};
 use crate::db;
 use crate::domain::money::{WHOLE_BP, apply_rate, split_by_shares};
 use crate::domain::policy::{
@@ -193,15 +191,25 @@ pub async fn quote(
     Ok(())
 }
 
-pub async fn accept(
+/// A transition that needs nothing but the policy: accept, start cover.
+async fn simple_transition(
     state: &AppState,
     user: &CurrentUser,
     request_id: &str,
     id: Uuid,
+    action: PolicyAction,
 ) -> AppResult<()> {
     let mut tx = db::begin(&state.pool, user).await?;
     let policy = load(&mut tx, id).await?;
-    let to = next_status(&policy, user, PolicyAction::Accept)?;
+    let to = next_status(&policy, user, action)?;
+    if action == PolicyAction::StartCover {
+        let project = project_store::project(&mut tx, policy.project_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if ProjectStage::parse(&project.stage).is_none_or(|s| s < ProjectStage::Permitted) {
+            return Err(AppError::Conflict("policy.needs_permit"));
+        }
+    }
     apply_transition(
         &mut tx,
         user,
@@ -214,6 +222,15 @@ pub async fn accept(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub async fn accept(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+) -> AppResult<()> {
+    simple_transition(state, user, request_id, id, PolicyAction::Accept).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -297,27 +314,7 @@ pub async fn start_cover(
     request_id: &str,
     id: Uuid,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
-    let policy = load(&mut tx, id).await?;
-    let to = next_status(&policy, user, PolicyAction::StartCover)?;
-    let project = project_store::project(&mut tx, policy.project_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if ProjectStage::parse(&project.stage).is_none_or(|s| s < ProjectStage::Permitted) {
-        return Err(AppError::Conflict("policy.needs_permit"));
-    }
-    apply_transition(
-        &mut tx,
-        user,
-        request_id,
-        &policy,
-        to,
-        Changes::default(),
-        serde_json::json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    simple_transition(state, user, request_id, id, PolicyAction::StartCover).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -623,16 +620,7 @@ async fn detail_page(
         .iter()
         .map(|s| (s.code.clone(), lang.pick(&s.name_zh, &s.name_en).to_owned()))
         .collect();
-    let (status_code, errors, error) = match failure {
-        None => (StatusCode::OK, Vec::new(), None),
-        Some(AppError::Validation(fields)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            fields.into_iter().map(|f| (0, f)).collect(),
-            None,
-        ),
-        Some(AppError::Conflict(code)) => (StatusCode::CONFLICT, Vec::new(), Some(code)),
-        Some(other) => return Err(other),
-    };
+    let (status_code, errors, error) = failure_parts(failure)?;
     let mut response = render(&DetailPage {
         ctx: PageContext::signed_in(lang, user, "/policies"),
         d,
@@ -670,24 +658,18 @@ pub async fn show(
     detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await
 }
 
-async fn form_action<F>(
+async fn form_action(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
     id: Uuid,
     done: &str,
-    action: F,
-) -> AppResult<Response>
-where
-    F: std::future::Future<Output = AppResult<()>>,
-{
-    match action.await {
-        Ok(()) => Ok(see_other(&format!("/policies/{id}?done={done}"))),
-        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            detail_page(state, lang, user, id, None, Some(err)).await
-        }
-        Err(other) => Err(other),
-    }
+    action: impl std::future::Future<Output = AppResult<()>>,
+) -> AppResult<Response> {
+    after_form(action, format!("/policies/{id}?done={done}"), |err| {
+        detail_page(state, lang, user, id, None, Some(err))
+    })
+    .await
 }
 
 /// One page handler and one API handler per action, all calling the functions above.

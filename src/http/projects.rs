@@ -5,7 +5,6 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -16,7 +15,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::Checker;
+use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
 use crate::db;
 use crate::domain::policy::{PolicyStatus, developer_next_step};
 use crate::domain::project::{
@@ -30,10 +29,6 @@ use crate::storage::projects::{
 };
 use crate::storage::{audit, policies, rules};
 use crate::views::{PageContext, render};
-
-pub fn parse_id(raw: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
 
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&Shanghai).date_naive()
@@ -630,10 +625,6 @@ pub async fn create(
     }
 }
 
-pub fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
-}
-
 /// Everything the project page shows, also the API's project document.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ProjectDetail {
@@ -734,16 +725,7 @@ async fn detail_page(
         });
     let can_apply = is_developer && status.is_none_or(|s| !s.is_live());
     let gate = is_regulator.then(|| gate_for(&d.project, lang));
-    let (status_code, errors, error) = match failure {
-        None => (StatusCode::OK, Vec::new(), None),
-        Some(AppError::Validation(fields)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            fields.into_iter().map(|f| (0, f)).collect(),
-            None,
-        ),
-        Some(AppError::Conflict(code)) => (StatusCode::CONFLICT, Vec::new(), Some(code)),
-        Some(other) => return Err(other),
-    };
+    let (status_code, errors, error) = failure_parts(failure)?;
     let mut response = render(&DetailPage {
         ctx: PageContext::signed_in(lang, user, "/projects"),
         d,
@@ -780,26 +762,19 @@ pub async fn show(
     detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await
 }
 
-/// Runs a page action and answers like a form: redirect on success, the page with the problem
-/// otherwise (422 for bad input, 409 for a refused transition).
-async fn form_action<F>(
+/// A page action on one project: redirect back with `done` on success, else the page with the problem.
+async fn project_form(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
     id: Uuid,
     done: &str,
-    action: F,
-) -> AppResult<Response>
-where
-    F: std::future::Future<Output = AppResult<()>>,
-{
-    match action.await {
-        Ok(()) => Ok(see_other(&format!("/projects/{id}?done={done}"))),
-        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            detail_page(state, lang, user, id, None, Some(err)).await
-        }
-        Err(other) => Err(other),
-    }
+    action: impl std::future::Future<Output = AppResult<()>>,
+) -> AppResult<Response> {
+    after_form(action, format!("/projects/{id}?done={done}"), |err| {
+        detail_page(state, lang, user, id, None, Some(err))
+    })
+    .await
 }
 
 pub async fn building_form(
@@ -811,12 +786,12 @@ pub async fn building_form(
     AppForm(input): AppForm<BuildingInput>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    form_action(&state, lang, &user, id, "building", async {
+    let action = async {
         add_building(&state, &user, &request_id, id, &input)
             .await
             .map(|_| ())
-    })
-    .await
+    };
+    project_form(&state, lang, &user, id, "building", action).await
 }
 
 pub async fn apply_form(
@@ -828,12 +803,12 @@ pub async fn apply_form(
     AppForm(input): AppForm<ApplyInput>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    form_action(&state, lang, &user, id, "applied", async {
+    let action = async {
         apply(&state, &user, &request_id, id, &input)
             .await
             .map(|_| ())
-    })
-    .await
+    };
+    project_form(&state, lang, &user, id, "applied", action).await
 }
 
 pub async fn event_form(
@@ -845,7 +820,7 @@ pub async fn event_form(
     AppForm(input): AppForm<EventInput>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    form_action(
+    project_form(
         &state,
         lang,
         &user,
@@ -864,12 +839,12 @@ pub async fn gate_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    form_action(&state, lang, &user, id, "gate", async {
+    let action = async {
         ask_gate(&state, &user, &request_id, lang, id)
             .await
             .map(|_| ())
-    })
-    .await
+    };
+    project_form(&state, lang, &user, id, "gate", action).await
 }
 
 // ----- API ------------------------------------------------------------------------------------

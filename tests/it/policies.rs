@@ -535,3 +535,67 @@ async fn each_party_sees_only_what_it_may() {
         "a Ping An policy without PICC"
     );
 }
+
+#[tokio::test]
+async fn an_unrelated_insurer_and_an_unassigned_agency_find_nothing() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.owner.acquire().await.unwrap();
+    zhianbao::storage::organisations::upsert(
+        &mut conn,
+        "cpic-qd",
+        "insurer",
+        "太保财险青岛分公司",
+        "CPIC P&C Qingdao",
+        "qingdao",
+    )
+    .await
+    .unwrap();
+    zhianbao::storage::organisations::upsert(
+        &mut conn,
+        "other-tis",
+        "risk_agency",
+        "青岛某工程风险管理有限公司",
+        "",
+        "laoshan",
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    app.create_user(Some("cpic-qd"), "cpic-admin", "admin")
+        .await;
+    app.create_user(Some("other-tis"), "other-tis-admin", "admin")
+        .await;
+    let project: String =
+        sqlx::query_scalar("SELECT id::text FROM projects WHERE name = '融创东方悦府'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let policy: String = sqlx::query_scalar("SELECT p.id::text FROM policies p JOIN projects pr ON pr.id = p.project_id WHERE pr.name = '融创东方悦府'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    for user in ["cpic-admin", "other-tis-admin"] {
+        let client = app.login(user).await;
+        for path in [
+            format!("/api/v1/projects/{project}"),
+            format!("/api/v1/policies/{policy}"),
+            format!("/projects/{project}"),
+            format!("/policies/{policy}"),
+        ] {
+            let status = client.get(app.url(&path)).send().await.unwrap().status();
+            assert_eq!(status, 404, "{user} {path}");
+        }
+        let (status, quote) = post(
+            &app,
+            &client,
+            &format!("/api/v1/policies/{policy}/quote"),
+            json!({ "lead_share_percent": "100" }),
+        )
+        .await;
+        assert_eq!(status, 404, "{user}: {quote}");
+        for list in ["/api/v1/projects", "/api/v1/policies", "/api/v1/parcels"] {
+            let (_, items) = get(&app, &client, list).await;
+            assert_eq!(items["items"].as_array().unwrap().len(), 0, "{user} {list}");
+        }
+    }
+}
