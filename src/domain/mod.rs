@@ -2,9 +2,11 @@
 
 pub mod money;
 pub mod passwords;
+pub mod photos;
 pub mod policy;
 pub mod project;
 pub mod redirect;
+pub mod risk;
 pub mod rules;
 pub mod tenancy;
 pub mod throttle;

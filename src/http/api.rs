@@ -34,7 +34,10 @@ use crate::storage::tokens::{self, ApiToken};
         super::policies::api_list, super::policies::api_show, super::policies::api_quote, super::policies::api_accept,
         super::policies::api_payment, super::policies::api_issue, super::policies::api_activate,
         super::policies::api_agency, super::policies::api_endorse, super::policies::api_cancel,
-        super::rules::api_list, super::rules::api_create),
+        super::rules::api_list, super::rules::api_create,
+        super::inspections::api_list, super::inspections::api_open, super::inspections::api_show,
+        super::inspections::api_add_finding, super::inspections::api_submit, super::inspections::api_photo,
+        super::orders::api_list, super::orders::api_show, super::orders::api_respond, super::orders::api_recheck),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -31,6 +31,8 @@ pub enum AppError {
     LineErrors(Vec<(usize, Vec<FieldError>)>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: i64 },
     #[error("service unavailable")]
@@ -64,6 +66,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Validation(_) | AppError::LineErrors(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,6 +82,7 @@ impl AppError {
             AppError::Conflict(code) => code,
             AppError::Validation(_) | AppError::LineErrors(_) => "validation",
             AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::PayloadTooLarge => "payload_too_large",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -96,8 +100,12 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(db) => match db.code().as_deref() {
                 // admin_shutdown, cannot_connect_now, query_canceled (statement_timeout)
                 Some("57P01" | "57P03" | "57014") => AppError::Unavailable,
-                // insufficient_privilege, including a row-level security WITH CHECK refusal
-                Some("42501") => AppError::NotFound,
+                // insufficient_privilege, including a row-level security WITH CHECK refusal: the
+                // caller reached for a row that is not theirs. Logged as a security event.
+                Some("42501") => {
+                    tracing::warn!(refusal = %db.message(), "database refused the statement");
+                    AppError::NotFound
+                }
                 _ => AppError::Internal(err.into()),
             },
             _ => AppError::Internal(err.into()),

@@ -170,7 +170,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppForm<T> {
         axum::Form::<T>::from_request(req, state)
             .await
             .map(|axum::Form(value)| AppForm(value))
-            .map_err(|_| AppError::field("form", "error.malformed_form"))
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::field("form", "error.malformed_form")
+                }
+            })
     }
 }
 
@@ -185,6 +191,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(AppJson(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::PayloadTooLarge)
+            }
             Err(_) => Err(AppError::field("body", "error.malformed_json")),
         }
     }

@@ -8,6 +8,8 @@ use axum::response::Response;
 use super::AppState;
 use super::error::AppResult;
 use super::extract::CurrentUser;
+use super::orders::{OrderView, view};
+use super::projects::today;
 use crate::db;
 use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step};
 use crate::domain::tenancy::Dashboard;
@@ -17,7 +19,75 @@ use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
 use crate::storage::projects::{self, Project};
+use crate::storage::risk::{self, LevelCount, ProjectRisk, Visit};
 use crate::views::{PageContext, render};
+
+/// Risk management figures, scoped by row-level security to what the organisation may see.
+pub struct RiskPanel {
+    pub levels: Vec<LevelCount>,
+    /// Open orders, the most overdue first (at most 10).
+    pub orders: Vec<OrderView>,
+    pub open_orders: usize,
+    pub overdue_orders: usize,
+    pub rechecks_due: usize,
+    pub open_de: i64,
+    pub projects: Vec<ProjectRisk>,
+    pub visits_week: Vec<Visit>,
+    pub visits_late: usize,
+    pub overdue_by_developer: Vec<(String, usize)>,
+}
+
+impl RiskPanel {
+    async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Self> {
+        let day = today();
+        let levels = risk::open_by_level(conn).await?;
+        let open_de = levels
+            .iter()
+            .filter(|l| l.level == "D" || l.level == "E")
+            .map(|l| l.open)
+            .sum();
+        let mut orders: Vec<OrderView> = risk::orders(conn, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.status != "closed")
+            .map(|o| view(o, day))
+            .collect();
+        orders.sort_by_key(|o| (std::cmp::Reverse(o.days_overdue), o.order.deadline));
+        let open_orders = orders.len();
+        let overdue_orders = orders.iter().filter(|o| o.days_overdue > 0).count();
+        let rechecks_due = orders
+            .iter()
+            .filter(|o| o.order.status == "responded")
+            .count();
+        let mut by_developer: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
+        for o in orders.iter().filter(|o| o.days_overdue > 0) {
+            *by_developer
+                .entry(o.order.developer_name_zh.clone())
+                .or_default() += 1;
+        }
+        let mut overdue_by_developer: Vec<(String, usize)> = by_developer.into_iter().collect();
+        overdue_by_developer.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        orders.truncate(10);
+        let week = day.checked_add_days(chrono::Days::new(7)).unwrap_or(day);
+        let visits_week = risk::visits(conn, None, Some(day), week).await?;
+        let visits_late = risk::visits(conn, None, None, day.pred_opt().unwrap_or(day))
+            .await?
+            .len();
+        Ok(Self {
+            levels,
+            orders,
+            open_orders,
+            overdue_orders,
+            rechecks_due,
+            open_de,
+            projects: risk::risk_by_project(conn, day).await?,
+            visits_week,
+            visits_late,
+            overdue_by_developer,
+        })
+    }
+}
 
 /// What every organisation's dashboard shows about the organisation itself.
 pub struct OrgPanel {
@@ -30,6 +100,7 @@ pub struct OrgPanel {
 struct RegulatorHome {
     ctx: PageContext,
     panel: OrgPanel,
+    risk: RiskPanel,
     kinds: Vec<KindCount>,
     coverage: Coverage,
     by_stage: Vec<StageCount>,
@@ -41,6 +112,7 @@ struct RegulatorHome {
 struct InsurerHome {
     ctx: PageContext,
     panel: OrgPanel,
+    risk: RiskPanel,
     /// Policies where this insurer leads and must act.
     queue: Vec<Policy>,
     lead_count: usize,
@@ -53,6 +125,7 @@ struct InsurerHome {
 struct AgencyHome {
     ctx: PageContext,
     panel: OrgPanel,
+    risk: RiskPanel,
     projects: Vec<Project>,
 }
 
@@ -61,6 +134,7 @@ struct AgencyHome {
 struct DeveloperHome {
     ctx: PageContext,
     panel: OrgPanel,
+    risk: RiskPanel,
     projects: Vec<(Project, Option<&'static str>)>,
     free_parcels: usize,
 }
@@ -93,6 +167,7 @@ pub async fn dashboard(
         tx.commit().await?;
         return render(&OwnerHome { ctx, recent });
     }
+    let risk = RiskPanel::load(&mut tx).await?;
     let panel = OrgPanel {
         summary: dashboard::org_summary(&mut tx).await?,
         recent,
@@ -108,6 +183,7 @@ pub async fn dashboard(
             render(&RegulatorHome {
                 ctx,
                 panel,
+                risk,
                 kinds,
                 coverage,
                 by_stage,
@@ -136,6 +212,7 @@ pub async fn dashboard(
             render(&InsurerHome {
                 ctx,
                 panel,
+                risk,
                 queue,
                 lead_count,
                 co_count: co.len(),
@@ -145,6 +222,7 @@ pub async fn dashboard(
         Dashboard::RiskAgency => render(&AgencyHome {
             ctx,
             panel,
+            risk,
             projects: projects::projects(&mut tx).await?,
         }),
         Dashboard::Developer => {
@@ -167,6 +245,7 @@ pub async fn dashboard(
             render(&DeveloperHome {
                 ctx,
                 panel,
+                risk,
                 projects,
                 free_parcels,
             })

@@ -11,13 +11,16 @@ pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod inspections;
 pub mod middleware;
+pub mod orders;
 pub mod organisations;
 pub mod parcels;
 pub mod policies;
 pub mod projects;
 pub mod rules;
 pub mod tokens;
+pub mod uploads;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,8 +44,12 @@ use tower_http::trace::TraceLayer;
 use crate::config::Settings;
 use crate::security::PasswordHashing;
 
-/// Largest request body accepted (forms and JSON; photo uploads will get their own limit).
+/// Largest form or JSON body; photo uploads have their own, larger limit (`upload_limit`).
 pub const BODY_LIMIT: usize = 256 * 1024;
+
+fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)
+}
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -113,6 +120,22 @@ pub fn build_router(state: AppState) -> Router {
         .route("/policies/{id}/endorsements", post(policies::endorse_form))
         .route("/policies/{id}/cancel", post(policies::cancel_form))
         .route("/rule-packs", get(rules::index).post(rules::create))
+        .route("/projects/{id}/inspections", post(inspections::open_form))
+        .route("/inspections", get(inspections::index))
+        .route("/inspections/{id}", get(inspections::show))
+        .route(
+            "/inspections/{id}/findings",
+            post(inspections::finding_form).layer(upload_limit()),
+        )
+        .route("/inspections/{id}/submit", post(inspections::submit_form))
+        .route("/photos/{id}", get(inspections::photo))
+        .route("/orders", get(orders::index))
+        .route("/orders/{id}", get(orders::show))
+        .route(
+            "/orders/{id}/respond",
+            post(orders::respond_form).layer(upload_limit()),
+        )
+        .route("/orders/{id}/recheck", post(orders::recheck_form))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/organisations", get(api::organisations))
@@ -163,6 +186,28 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/rule-packs",
             get(rules::api_list).post(rules::api_create),
         )
+        .route(
+            "/api/v1/projects/{id}/inspections",
+            post(inspections::api_open),
+        )
+        .route("/api/v1/inspections", get(inspections::api_list))
+        .route("/api/v1/inspections/{id}", get(inspections::api_show))
+        .route(
+            "/api/v1/inspections/{id}/findings",
+            post(inspections::api_add_finding).layer(upload_limit()),
+        )
+        .route(
+            "/api/v1/inspections/{id}/submit",
+            post(inspections::api_submit),
+        )
+        .route("/api/v1/photos/{id}", get(inspections::api_photo))
+        .route("/api/v1/orders", get(orders::api_list))
+        .route("/api/v1/orders/{id}", get(orders::api_show))
+        .route(
+            "/api/v1/orders/{id}/respond",
+            post(orders::api_respond).layer(upload_limit()),
+        )
+        .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
         .fallback(|| async { error::AppError::NotFound });
 
     let header = |name: HeaderName, value: &'static str| {
@@ -173,7 +218,7 @@ pub fn build_router(state: AppState) -> Router {
     routes
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(uploads::UPLOAD_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(middleware::render_errors))

@@ -21,6 +21,7 @@ use crate::domain::policy::{
     PolicyAction, PolicyStatus, TransitionError, insurer_next_step, transition,
 };
 use crate::domain::project::ProjectStage;
+use crate::domain::risk::inspection_plan;
 use crate::domain::rules::{HousingType, building_premium};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -301,6 +302,16 @@ pub async fn issue(
     )
     .await?;
     let issued = load(&mut tx, id).await?;
+    // The inspection plan starts with the policy: every stage node and the routine visits.
+    let project = project_store::project(&mut tx, issued.project_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::storage::risk::insert_plan(
+        &mut tx,
+        &project,
+        &inspection_plan(super::projects::today()),
+    )
+    .await?;
     tx.commit().await?;
     issued
         .policy_number

@@ -680,6 +680,10 @@ struct DetailPage {
     errors: Vec<(usize, FieldError)>,
     error: Option<&'static str>,
     today: NaiveDate,
+    inspections: Vec<crate::storage::risk::Inspection>,
+    orders: Vec<super::orders::OrderView>,
+    visits: Vec<crate::storage::risk::Visit>,
+    stage_codes: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -687,7 +691,7 @@ pub struct DetailQuery {
     done: Option<String>,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
@@ -702,6 +706,15 @@ async fn detail_page(
     )
     .fetch_all(&mut *tx)
     .await?;
+    let inspections = crate::storage::risk::inspections(&mut tx, Some(id)).await?;
+    let day = today();
+    let orders = crate::storage::risk::orders(&mut tx, Some(id))
+        .await?
+        .into_iter()
+        .map(|o| super::orders::view(o, day))
+        .collect();
+    let horizon = day.checked_add_days(chrono::Days::new(60)).unwrap_or(day);
+    let visits = crate::storage::risk::visits(&mut tx, Some(id), None, horizon).await?;
     tx.commit().await?;
     let org_id = user.org.as_ref().map(|o| o.id);
     let is_developer = org_id == Some(d.project.developer_org_id);
@@ -740,6 +753,10 @@ async fn detail_page(
         errors,
         error,
         today: today(),
+        inspections,
+        orders,
+        visits,
+        stage_codes: super::inspections::stage_codes(),
     })?;
     *response.status_mut() = status_code;
     Ok(response)

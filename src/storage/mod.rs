@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod organisations;
 pub mod policies;
 pub mod projects;
+pub mod risk;
 pub mod rules;
 pub mod sessions;
 pub mod throttle;

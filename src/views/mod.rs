@@ -41,21 +41,28 @@ impl PageContext {
                 ("/parcels", "nav.parcels"),
                 ("/projects", "nav.projects"),
                 ("/policies", "nav.policies"),
+                ("/orders", "nav.orders"),
                 ("/rule-packs", "nav.rule_packs"),
             ]),
             Dashboard::Insurer => entries.extend([
                 ("/policies", "nav.policies"),
                 ("/projects", "nav.projects"),
+                ("/inspections", "nav.inspections"),
+                ("/orders", "nav.orders"),
                 ("/rule-packs", "nav.rule_packs"),
             ]),
             Dashboard::Developer => entries.extend([
                 ("/projects", "nav.projects"),
+                ("/orders", "nav.orders"),
                 ("/policies", "nav.policies"),
                 ("/parcels", "nav.parcels"),
             ]),
-            Dashboard::RiskAgency => {
-                entries.extend([("/projects", "nav.projects"), ("/policies", "nav.policies")])
-            }
+            Dashboard::RiskAgency => entries.extend([
+                ("/projects", "nav.projects"),
+                ("/inspections", "nav.inspections"),
+                ("/orders", "nav.orders"),
+                ("/policies", "nav.policies"),
+            ]),
             Dashboard::Partner => entries.push(("/projects", "nav.projects")),
             Dashboard::Owner => {}
         }
@@ -144,6 +151,10 @@ impl PageContext {
 
     pub fn is_developer(&self) -> bool {
         self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::Developer)
+    }
+
+    pub fn is_agency(&self) -> bool {
+        self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::RiskAgency)
     }
 
     pub fn is_regulator(&self) -> bool {

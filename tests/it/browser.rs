@@ -418,3 +418,127 @@ async fn a_policy_is_bought_in_the_browser_and_the_bureau_sees_it() {
     }
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_agency_records_a_d_finding_the_developer_fixes_it_and_the_agency_closes_it() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo_assets/crack.png");
+    let project: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM projects WHERE name = '天一仁和沙子口'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+
+    sign_in(&browser, &app, "hexin-tis").await;
+    screenshot(&browser, "agency-home-risk").await;
+    browser
+        .goto(&app.url(&format!("/projects/{project}")))
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#stage_code"))
+        .await
+        .unwrap()
+        .select_by_value("main_structure")
+        .await
+        .unwrap();
+    fill(&browser, "#inspectors", "李工、王工").await;
+    submit(&browser, "[data-testid=inspection-form] button", "open").await;
+    browser
+        .find(Locator::Css("#level"))
+        .await
+        .unwrap()
+        .select_by_value("D")
+        .await
+        .unwrap();
+    fill(&browser, "#location", "3号楼 8层 ④-⑥/Ⓑ 剪力墙").await;
+    fill(&browser, "#trade", "混凝土").await;
+    fill(&browser, "#description", "剪力墙水平施工缝处渗水并有裂缝。").await;
+    fill(&browser, "#advice", "凿毛处理后注浆封堵，委托检测。").await;
+    browser
+        .find(Locator::Css("#photos"))
+        .await
+        .unwrap()
+        .send_keys(photo)
+        .await
+        .unwrap();
+    submit(&browser, "[data-testid=finding-form] button", "finding").await;
+    let loaded = browser
+        .execute("const img = document.querySelector('[data-testid=findings] .zb-photos img'); return img.complete && img.naturalWidth > 0;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded, true,
+        "the photo is served back through its access-checked handler"
+    );
+    browser
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    submit(&browser, "[data-testid=submit-form] button", "submit").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=inspection-status]").await,
+        "已提交"
+    );
+    screenshot(&browser, "inspection-detail").await;
+    let order_url = browser
+        .find(Locator::Css("[data-testid=findings] a[href^='/orders/']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "tianyi-dev").await;
+    let home = text_of(&browser, "body").await;
+    assert!(
+        home.contains("3号楼 8层"),
+        "the new order is on the developer's dashboard"
+    );
+    screenshot(&browser, "developer-home-orders").await;
+    browser.goto(&app.url(&order_url)).await.unwrap();
+    assert_eq!(
+        text_of(&browser, "[data-testid=order-status]").await,
+        "待整改"
+    );
+    fill(&browser, "#text", "已凿毛并注浆封堵，检测报告见附件照片。").await;
+    browser
+        .find(Locator::Css("#photos"))
+        .await
+        .unwrap()
+        .send_keys(photo)
+        .await
+        .unwrap();
+    submit(&browser, "[data-testid=respond-form] button", "respond").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=order-status]").await,
+        "待复查"
+    );
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "hexin-tis").await;
+    browser.goto(&app.url(&order_url)).await.unwrap();
+    fill(&browser, "#note", "现场复查：渗水已止，同意关闭。").await;
+    submit(&browser, "[data-testid=recheck-form] button", "recheck").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=order-status]").await,
+        "已关闭"
+    );
+    assert!(
+        text_of(&browser, "[data-testid=order-history]")
+            .await
+            .contains("复查合格")
+    );
+    screenshot(&browser, "order-detail").await;
+    browser.goto(&app.url("/orders")).await.unwrap();
+    screenshot(&browser, "orders").await;
+    sign_out(&browser).await;
+    sign_in(&browser, &app, "laoshan-zjj").await;
+    screenshot(&browser, "regulator-home-risk").await;
+    browser.close().await.unwrap();
+}

@@ -7,4 +7,5 @@ mod harness;
 mod matrix;
 mod platform;
 mod policies;
+mod risk;
 mod rls;

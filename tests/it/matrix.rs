@@ -68,6 +68,7 @@ enum Body {
     Form(&'static [(&'static str, &'static str)]),
     Json(&'static str),
     Csv(&'static str),
+    Multipart(&'static [(&'static str, &'static str)]),
     /// A complete rule pack with an empty version (refused for regulators, forbidden to others).
     RulePack,
 }
@@ -81,6 +82,7 @@ const API_SIGNED_IN: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 200];
 const API_ORGS_ONLY: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 404];
 const API_ADMINS: [u16; 9] = [401, 200, 200, 200, 403, 200, 200, 200, 403];
 
+#[rustfmt::skip]
 fn rows() -> Vec<Row> {
     let row = |method, path, expect| Row {
         method,
@@ -377,8 +379,35 @@ fn rows() -> Vec<Row> {
                 [401, 422, 422, 403, 403, 403, 403, 403, 403],
             )
         },
+        // Risk management. Fixtures: 东方悦府's submitted completion inspection and its open C order
+        // (agency hexin-tis, developer sunac-dev); a photo on 天一仁和沙子口 (lead picc-qd).
+        form("POST", "/projects/{id}/inspections", &[("stage_code", "x"), ("inspected_on", "2026-01-01"), ("inspectors", "x")], AGENCY_ONLY_422),
+        row("GET", "/inspections", ORGS_ONLY),
+        row("GET", "/inspections/{id}", PROJECT_READERS),
+        Row { body: Body::Multipart(&[("level", "F")]), ..row("POST", "/inspections/{id}/findings", AGENCY_ONLY_409) },
+        row("POST", "/inspections/{id}/submit", AGENCY_ONLY_409),
+        row("GET", "/photos/{id}", PHOTO_READERS),
+        row("GET", "/orders", ORGS_ONLY),
+        row("GET", "/orders/{id}", PROJECT_READERS),
+        Row { body: Body::Multipart(&[("text", "")]), ..row("POST", "/orders/{id}/respond", DEVELOPER_ONLY_422) },
+        form("POST", "/orders/{id}/recheck", &[("outcome", "close"), ("note", "")], AGENCY_ONLY_422),
+        json("POST", "/api/v1/projects/{id}/inspections", r#"{"stage_code":"x","inspected_on":"2026-01-01","inspectors":"x"}"#, api(AGENCY_ONLY_422)),
+        row("GET", "/api/v1/inspections", API_SIGNED_IN),
+        row("GET", "/api/v1/inspections/{id}", api(PROJECT_READERS)),
+        Row { body: Body::Multipart(&[("level", "F")]), ..row("POST", "/api/v1/inspections/{id}/findings", api(AGENCY_ONLY_409)) },
+        row("POST", "/api/v1/inspections/{id}/submit", api(AGENCY_ONLY_409)),
+        row("GET", "/api/v1/photos/{id}", api(PHOTO_READERS)),
+        row("GET", "/api/v1/orders", API_SIGNED_IN),
+        row("GET", "/api/v1/orders/{id}", api(PROJECT_READERS)),
+        Row { body: Body::Multipart(&[("text", "")]), ..row("POST", "/api/v1/orders/{id}/respond", api(DEVELOPER_ONLY_422)) },
+        json("POST", "/api/v1/orders/{id}/recheck", r#"{"outcome":"close","note":""}"#, api(AGENCY_ONLY_422)),
     ]
 }
+
+//                                  anon lao  shi  picc staf pinA hex  sun  own
+const AGENCY_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 422, 403, 403];
+const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
+const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
 
 //                                  anon lao  shi  picc staf pinA hex  sun  own
 const PROJECT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 404];
@@ -498,6 +527,12 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                     )
                     .await,
                 )
+            } else if row.path.contains("/inspections/{id}") {
+                row.path.replace("{id}", &fixture(&app, "SELECT i.id::text FROM inspections i JOIN projects p ON p.id = i.project_id WHERE p.name = '融创东方悦府' AND i.stage_code = 'completion'").await)
+            } else if row.path.contains("/orders/{id}") {
+                row.path.replace("{id}", &fixture(&app, "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id WHERE p.name = '融创东方悦府' AND o.status = 'issued'").await)
+            } else if row.path.contains("/photos/{id}") {
+                row.path.replace("{id}", &fixture(&app, "SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1").await)
             } else if row.path.contains("/policies/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT po.id::text FROM policies po JOIN projects p ON p.id = po.project_id WHERE p.name = '融创东方悦府'").await)
             } else {
@@ -518,6 +553,10 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                     .header("content-type", "application/json")
                     .body(*json),
                 Body::Csv(csv) => request.header("content-type", "text/csv").body(*csv),
+                Body::Multipart(fields) => {
+                    let (content_type, body) = crate::risk::multipart(fields, &[]);
+                    request.header("content-type", content_type).body(body)
+                }
                 Body::RulePack => request.json(&serde_json::json!({
                     "version": "", "effective_from": "2020-01-01",
                     "params": zhianbao::domain::rules::RulePack::laoshan_2021() })),

@@ -166,10 +166,12 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         [
             "audit_chain_append",
             "end_session",
+            "is_assigned_agency",
             "is_lead_insurer",
             "is_project_developer",
             "is_project_party",
             "login_lookup",
+            "next_order_number",
             "next_policy_number",
             "reap_sessions",
             "session_principal",

@@ -1,0 +1,305 @@
+//! Risk management rules: finding levels (A–E, R, O), which levels need a rectification order and
+//! by when (calendar days from the rule pack, dates in Asia/Shanghai), the order's state machine,
+//! the escalation ladder for overdue orders, and the inspection plan.
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use super::rules::RulePack;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+pub enum RiskLevel {
+    /// Normal technical risk: a reminder.
+    A,
+    /// Minor.
+    B,
+    /// Moderate.
+    C,
+    /// Severe technical risk: immediate rectification.
+    D,
+    /// Severe quality-behaviour risk (rules or procedure broken).
+    E,
+    /// Risk reserved: evidence not seen yet.
+    R,
+    /// Observation.
+    O,
+}
+
+impl RiskLevel {
+    pub const ALL: [RiskLevel; 7] = [
+        RiskLevel::A,
+        RiskLevel::B,
+        RiskLevel::C,
+        RiskLevel::D,
+        RiskLevel::E,
+        RiskLevel::R,
+        RiskLevel::O,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::A => "A",
+            RiskLevel::B => "B",
+            RiskLevel::C => "C",
+            RiskLevel::D => "D",
+            RiskLevel::E => "E",
+            RiskLevel::R => "R",
+            RiskLevel::O => "O",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == value)
+    }
+
+    /// B–E and R go to the developer as a rectification order; A and O do not.
+    pub fn needs_order(self) -> bool {
+        matches!(
+            self,
+            RiskLevel::B | RiskLevel::C | RiskLevel::D | RiskLevel::E | RiskLevel::R
+        )
+    }
+
+    /// The serious levels the bureau watches.
+    pub fn is_severe(self) -> bool {
+        matches!(self, RiskLevel::D | RiskLevel::E)
+    }
+}
+
+/// The rectification deadline: the rule pack's calendar days for the level, counted from the day
+/// the order is issued. None for levels without an order.
+pub fn rectification_deadline(
+    pack: &RulePack,
+    level: RiskLevel,
+    issued_on: NaiveDate,
+) -> Option<NaiveDate> {
+    if !level.needs_order() {
+        return None;
+    }
+    let days = *pack.rectification_days.get(level.as_str())?;
+    issued_on.checked_add_days(Days::new(u64::from(days)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// With the developer (issued, or reopened after a failed recheck).
+    Issued,
+    /// The developer has answered; the agency must recheck.
+    Responded,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Respond,
+    RecheckClose,
+    RecheckReject,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Issued => "issued",
+            OrderStatus::Responded => "responded",
+            OrderStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            OrderStatus::Issued,
+            OrderStatus::Responded,
+            OrderStatus::Closed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// The one transition function of a rectification order.
+pub fn order_transition(from: OrderStatus, action: OrderAction) -> Option<OrderStatus> {
+    match (from, action) {
+        (OrderStatus::Issued, OrderAction::Respond) => Some(OrderStatus::Responded),
+        (OrderStatus::Responded, OrderAction::RecheckClose) => Some(OrderStatus::Closed),
+        (OrderStatus::Responded, OrderAction::RecheckReject) => Some(OrderStatus::Issued),
+        _ => None,
+    }
+}
+
+/// The rungs of the ladder an overdue order climbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Escalation {
+    None,
+    /// Past the deadline: a reminder to the developer.
+    ReminderToDeveloper,
+    /// 3 days late: notice to the insurer.
+    NoticeToInsurer,
+    /// 7 days late: notice to the bureau.
+    NoticeToRegulator,
+    /// 14 days late: proposal of a policy exclusion for that part.
+    ExclusionProposed,
+}
+
+impl Escalation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Escalation::None => "none",
+            Escalation::ReminderToDeveloper => "reminder",
+            Escalation::NoticeToInsurer => "insurer",
+            Escalation::NoticeToRegulator => "regulator",
+            Escalation::ExclusionProposed => "exclusion",
+        }
+    }
+}
+
+/// Where an order stands on the ladder today. Only an order still with the developer climbs;
+/// a response stops the clock until the recheck.
+pub fn escalation(status: OrderStatus, deadline: NaiveDate, today: NaiveDate) -> Escalation {
+    if status != OrderStatus::Issued || today <= deadline {
+        return Escalation::None;
+    }
+    match (today - deadline).num_days() {
+        ..=2 => Escalation::ReminderToDeveloper,
+        3..=6 => Escalation::NoticeToInsurer,
+        7..=13 => Escalation::NoticeToRegulator,
+        _ => Escalation::ExclusionProposed,
+    }
+}
+
+/// The mandatory stage nodes, in construction order, with the month (after the policy is issued)
+/// at which each is planned by default.
+pub const STAGE_NODES: [(&str, u32); 8] = [
+    ("design_review", 0),
+    ("foundation", 2),
+    ("main_structure", 6),
+    ("waterproofing", 12),
+    ("envelope", 15),
+    ("decoration", 18),
+    ("installation", 20),
+    ("completion", 24),
+];
+
+/// Routine visits between stage nodes.
+pub const ROUTINE_INTERVAL_DAYS: u64 = 14;
+/// How far ahead routine visits are planned at issue; the agency extends the plan as works go on.
+pub const ROUTINE_HORIZON_DAYS: u64 = 180;
+
+/// The plan generated when a policy is issued: every stage node plus routine visits.
+pub fn inspection_plan(issued_on: NaiveDate) -> Vec<(&'static str, NaiveDate)> {
+    let mut plan: Vec<(&'static str, NaiveDate)> = STAGE_NODES
+        .iter()
+        .filter_map(|(stage, months)| {
+            Some((
+                *stage,
+                issued_on.checked_add_months(chrono::Months::new(*months))?,
+            ))
+        })
+        .collect();
+    let mut day = ROUTINE_INTERVAL_DAYS;
+    while day <= ROUTINE_HORIZON_DAYS {
+        if let Some(date) = issued_on.checked_add_days(Days::new(day)) {
+            plan.push(("routine", date));
+        }
+        day += ROUTINE_INTERVAL_DAYS;
+    }
+    plan.sort_by_key(|(_, date)| *date);
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn deadlines_come_from_the_rule_pack_in_calendar_days() {
+        let pack = RulePack::laoshan_2021();
+        let day = date(2026, 11, 29);
+        assert_eq!(
+            rectification_deadline(&pack, RiskLevel::D, day),
+            Some(date(2026, 12, 2))
+        );
+        assert_eq!(
+            rectification_deadline(&pack, RiskLevel::E, day),
+            Some(date(2026, 12, 2))
+        );
+        assert_eq!(
+            rectification_deadline(&pack, RiskLevel::C, day),
+            Some(date(2026, 12, 13))
+        );
+        assert_eq!(
+            rectification_deadline(&pack, RiskLevel::B, day),
+            Some(date(2026, 12, 29))
+        );
+        assert_eq!(
+            rectification_deadline(&pack, RiskLevel::R, date(2027, 2, 1)),
+            Some(date(2027, 3, 3))
+        );
+        assert_eq!(rectification_deadline(&pack, RiskLevel::A, day), None);
+        assert_eq!(rectification_deadline(&pack, RiskLevel::O, day), None);
+    }
+
+    #[test]
+    fn an_order_moves_respond_then_recheck() {
+        use OrderAction::*;
+        use OrderStatus::*;
+        assert_eq!(order_transition(Issued, Respond), Some(Responded));
+        assert_eq!(order_transition(Responded, RecheckClose), Some(Closed));
+        assert_eq!(order_transition(Responded, RecheckReject), Some(Issued));
+        assert_eq!(
+            order_transition(Issued, RecheckClose),
+            None,
+            "no closing without a response"
+        );
+        assert_eq!(order_transition(Closed, Respond), None);
+        assert_eq!(order_transition(Responded, Respond), None);
+    }
+
+    #[test]
+    fn overdue_orders_climb_the_ladder_step_by_step() {
+        let deadline = date(2026, 12, 2);
+        let on = |d: u32| escalation(OrderStatus::Issued, deadline, date(2026, 12, d));
+        assert_eq!(on(2), Escalation::None);
+        assert_eq!(on(3), Escalation::ReminderToDeveloper);
+        assert_eq!(on(5), Escalation::NoticeToInsurer);
+        assert_eq!(on(9), Escalation::NoticeToRegulator);
+        assert_eq!(on(16), Escalation::ExclusionProposed);
+        assert_eq!(
+            escalation(OrderStatus::Responded, deadline, date(2026, 12, 30)),
+            Escalation::None
+        );
+        assert_eq!(
+            escalation(OrderStatus::Closed, deadline, date(2026, 12, 30)),
+            Escalation::None
+        );
+    }
+
+    #[test]
+    fn the_plan_holds_every_stage_node_and_fortnightly_visits() {
+        let plan = inspection_plan(date(2026, 11, 29));
+        let stages: Vec<_> = plan
+            .iter()
+            .filter(|(s, _)| *s != "routine")
+            .map(|(s, _)| *s)
+            .collect();
+        assert_eq!(stages.len(), 8);
+        assert_eq!(stages[0], "design_review");
+        assert_eq!(plan.iter().filter(|(s, _)| *s == "routine").count(), 12);
+        assert!(plan.windows(2).all(|w| w[0].1 <= w[1].1), "sorted by date");
+    }
+
+    #[test]
+    fn only_b_to_e_and_r_need_an_order() {
+        let needing: Vec<_> = RiskLevel::ALL
+            .into_iter()
+            .filter(|l| l.needs_order())
+            .map(RiskLevel::as_str)
+            .collect();
+        assert_eq!(needing, ["B", "C", "D", "E", "R"]);
+    }
+}

@@ -1,0 +1,516 @@
+//! Inspection plan, inspections, findings, rectification orders, their history and photo evidence.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::projects::Project;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Visit {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub kind: String,
+    pub stage_code: String,
+    pub planned_on: NaiveDate,
+    pub status: String,
+}
+
+pub async fn insert_plan(
+    conn: &mut PgConnection,
+    project: &Project,
+    plan: &[(&str, NaiveDate)],
+) -> Result<(), sqlx::Error> {
+    for (stage, day) in plan {
+        sqlx::query(
+            "INSERT INTO inspection_visits (project_id, district_id, developer_org_id, kind, stage_code, planned_on) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(project.id)
+        .bind(project.district_id)
+        .bind(project.developer_org_id)
+        .bind(if *stage == "routine" { "routine" } else { "stage" })
+        .bind(stage)
+        .bind(day)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Planned visits from `from` to `to` (inclusive), or the overdue ones when `from` is None.
+pub async fn visits(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+) -> Result<Vec<Visit>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.project_id, p.name AS project_name, v.kind, v.stage_code, v.planned_on, v.status \
+         FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
+         WHERE v.status = 'planned' AND ($1::uuid IS NULL OR v.project_id = $1) \
+           AND ($2::date IS NULL OR v.planned_on >= $2) AND v.planned_on <= $3 \
+         ORDER BY v.planned_on, p.name LIMIT 200",
+    )
+    .bind(project)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Inspection {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub district_id: Uuid,
+    pub developer_org_id: Uuid,
+    pub agency_org_id: Uuid,
+    pub agency_name_zh: String,
+    pub stage_code: String,
+    pub inspected_on: NaiveDate,
+    pub inspectors: String,
+    pub summary: String,
+    pub status: String,
+    pub version: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub findings: i64,
+}
+
+const INSPECTION_SELECT: &str = "\
+    SELECT i.id, i.project_id, p.name AS project_name, i.district_id, i.developer_org_id, i.agency_org_id, \
+           a.name_zh AS agency_name_zh, i.stage_code, i.inspected_on, i.inspectors, i.summary, i.status, i.version, \
+           i.submitted_at, (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS findings \
+    FROM inspections i JOIN projects p ON p.id = i.project_id JOIN organisations a ON a.id = i.agency_org_id";
+
+pub async fn inspections(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+) -> Result<Vec<Inspection>, sqlx::Error> {
+    sqlx::query_as(&[INSPECTION_SELECT, " WHERE ($1::uuid IS NULL OR i.project_id = $1) ORDER BY i.inspected_on DESC, i.created_at DESC LIMIT 500"].concat())
+        .bind(project)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn inspection(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<Inspection>, sqlx::Error> {
+    sqlx::query_as(&[INSPECTION_SELECT, " WHERE i.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub struct NewInspection<'a> {
+    pub project: &'a Project,
+    pub agency_org_id: Uuid,
+    pub stage_code: &'a str,
+    pub inspected_on: NaiveDate,
+    pub inspectors: &'a str,
+    pub summary: &'a str,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_inspection(
+    conn: &mut PgConnection,
+    i: &NewInspection<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO inspections (project_id, district_id, developer_org_id, agency_org_id, stage_code, inspected_on, \
+                                  inspectors, summary, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(i.project.id)
+    .bind(i.project.district_id)
+    .bind(i.project.developer_org_id)
+    .bind(i.agency_org_id)
+    .bind(i.stage_code)
+    .bind(i.inspected_on)
+    .bind(i.inspectors)
+    .bind(i.summary)
+    .bind(i.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Marks the visit of this stage (the earliest planned one) done.
+pub async fn complete_visit(
+    conn: &mut PgConnection,
+    project: Uuid,
+    stage: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE inspection_visits SET status = 'done', version = version + 1 \
+         WHERE id = (SELECT id FROM inspection_visits WHERE project_id = $1 AND stage_code = $2 AND status = 'planned' \
+                     ORDER BY planned_on LIMIT 1)",
+    )
+    .bind(project)
+    .bind(stage)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn submit_inspection(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE inspections SET status = 'submitted', submitted_at = now(), version = version + 1 \
+         WHERE id = $1 AND version = $2 AND status = 'draft'",
+    )
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Finding {
+    pub id: Uuid,
+    pub inspection_id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub original_level: String,
+    pub current_level: String,
+    pub status: String,
+    pub building_name: Option<String>,
+    pub location: String,
+    pub trade: String,
+    pub section_code: String,
+    pub description: String,
+    pub advice: String,
+    pub created_at: DateTime<Utc>,
+    pub order_id: Option<Uuid>,
+    pub photos: Vec<Uuid>,
+}
+
+const FINDING_SELECT: &str = "\
+    SELECT f.id, f.inspection_id, f.project_id, p.name AS project_name, f.original_level, f.current_level, f.status, \
+           b.name AS building_name, f.location, f.trade, f.section_code, f.description, f.advice, f.created_at, \
+           o.id AS order_id, \
+           coalesce((SELECT array_agg(ph.id ORDER BY ph.uploaded_at) FROM evidence_photos ph WHERE ph.finding_id = f.id), '{}') AS photos \
+    FROM findings f JOIN projects p ON p.id = f.project_id \
+    LEFT JOIN buildings b ON b.id = f.building_id \
+    LEFT JOIN rectification_orders o ON o.finding_id = f.id";
+
+pub async fn findings_of(
+    conn: &mut PgConnection,
+    inspection: Uuid,
+) -> Result<Vec<Finding>, sqlx::Error> {
+    sqlx::query_as(
+        &[
+            FINDING_SELECT,
+            " WHERE f.inspection_id = $1 ORDER BY f.created_at",
+        ]
+        .concat(),
+    )
+    .bind(inspection)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn finding(conn: &mut PgConnection, id: Uuid) -> Result<Option<Finding>, sqlx::Error> {
+    sqlx::query_as(&[FINDING_SELECT, " WHERE f.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub struct NewFinding<'a> {
+    pub inspection: &'a Inspection,
+    pub level: &'a str,
+    pub building_id: Option<Uuid>,
+    pub location: &'a str,
+    pub trade: &'a str,
+    pub section_code: &'a str,
+    pub description: &'a str,
+    pub advice: &'a str,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_finding(
+    conn: &mut PgConnection,
+    f: &NewFinding<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO findings (inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, \
+                               current_level, building_id, location, trade, section_code, description, advice, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(f.inspection.id)
+    .bind(f.inspection.project_id)
+    .bind(f.inspection.district_id)
+    .bind(f.inspection.developer_org_id)
+    .bind(f.inspection.agency_org_id)
+    .bind(f.level)
+    .bind(f.building_id)
+    .bind(f.location)
+    .bind(f.trade)
+    .bind(f.section_code)
+    .bind(f.description)
+    .bind(f.advice)
+    .bind(f.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn close_finding(
+    conn: &mut PgConnection,
+    id: Uuid,
+    level: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE findings SET status = 'closed', current_level = $2, closed_at = now(), version = version + 1 WHERE id = $1")
+        .bind(id)
+        .bind(level)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub struct NewPhoto<'a> {
+    pub project: (Uuid, Uuid, Uuid),
+    pub finding_id: Option<Uuid>,
+    pub order_event_id: Option<Uuid>,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub sha256: &'a [u8],
+    pub original_name: &'a str,
+    pub uploaded_by: Uuid,
+    pub uploaded_by_org: Uuid,
+}
+
+pub async fn insert_photo(conn: &mut PgConnection, p: &NewPhoto<'_>) -> Result<Uuid, sqlx::Error> {
+    let (project, district, developer) = p.project;
+    sqlx::query_scalar(
+        "INSERT INTO evidence_photos (project_id, district_id, developer_org_id, finding_id, order_event_id, content_type, \
+                                      bytes, sha256, size_bytes, original_name, uploaded_by, uploaded_by_org) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, left($10, 200), $11, $12) RETURNING id",
+    )
+    .bind(project)
+    .bind(district)
+    .bind(developer)
+    .bind(p.finding_id)
+    .bind(p.order_event_id)
+    .bind(p.content_type)
+    .bind(p.bytes)
+    .bind(p.sha256)
+    .bind(i32::try_from(p.bytes.len()).unwrap_or(i32::MAX))
+    .bind(p.original_name)
+    .bind(p.uploaded_by)
+    .bind(p.uploaded_by_org)
+    .fetch_one(conn)
+    .await
+}
+
+/// A photo's bytes and type, if the caller may see it.
+pub async fn photo(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT content_type, bytes FROM evidence_photos WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Order {
+    pub id: Uuid,
+    pub number: String,
+    pub finding_id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub developer_org_id: Uuid,
+    pub developer_name_zh: String,
+    pub agency_org_id: Uuid,
+    pub level: String,
+    pub issued_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub status: String,
+    pub rounds: i32,
+    pub version: i32,
+    pub location: String,
+    pub description: String,
+    pub advice: String,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+const ORDER_SELECT: &str = "\
+    SELECT o.id, o.number, o.finding_id, o.project_id, p.name AS project_name, o.developer_org_id, \
+           d.name_zh AS developer_name_zh, o.agency_org_id, o.level, o.issued_on, o.deadline, o.status, o.rounds, o.version, \
+           f.location, f.description, f.advice, o.closed_at \
+    FROM rectification_orders o JOIN findings f ON f.id = o.finding_id JOIN projects p ON p.id = o.project_id \
+    JOIN organisations d ON d.id = o.developer_org_id";
+
+/// Visible orders: open ones first, the most overdue at the top.
+pub async fn orders(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+) -> Result<Vec<Order>, sqlx::Error> {
+    sqlx::query_as(
+        &[ORDER_SELECT, " WHERE ($1::uuid IS NULL OR o.project_id = $1) ORDER BY o.status = 'closed', o.deadline, o.number LIMIT 1000"].concat(),
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn order(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
+    sqlx::query_as(&[ORDER_SELECT, " WHERE o.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn insert_order(
+    conn: &mut PgConnection,
+    finding: Uuid,
+    inspection: &Inspection,
+    level: &str,
+    issued_on: NaiveDate,
+    deadline: NaiveDate,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO rectification_orders (number, finding_id, project_id, district_id, developer_org_id, agency_org_id, \
+                                           level, issued_on, deadline) \
+         VALUES (app.next_order_number(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(finding)
+    .bind(inspection.project_id)
+    .bind(inspection.district_id)
+    .bind(inspection.developer_org_id)
+    .bind(inspection.agency_org_id)
+    .bind(level)
+    .bind(issued_on)
+    .bind(deadline)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_order_status(
+    conn: &mut PgConnection,
+    order: &Order,
+    to: &str,
+    reopened: bool,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE rectification_orders SET status = $4, version = version + 1, rounds = rounds + $5::int, \
+             closed_at = CASE WHEN $4 = 'closed' THEN now() END \
+         WHERE id = $1 AND version = $2 AND status = $3",
+    )
+    .bind(order.id)
+    .bind(order.version)
+    .bind(&order.status)
+    .bind(to)
+    .bind(i32::from(reopened))
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrderEvent {
+    pub id: Uuid,
+    pub kind: String,
+    pub text: String,
+    pub by_org_name_zh: String,
+    pub created_at: DateTime<Utc>,
+    pub photos: Vec<Uuid>,
+}
+
+pub async fn order_events(
+    conn: &mut PgConnection,
+    order: Uuid,
+) -> Result<Vec<OrderEvent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.text, o.name_zh AS by_org_name_zh, e.created_at, \
+                coalesce((SELECT array_agg(ph.id ORDER BY ph.uploaded_at) FROM evidence_photos ph WHERE ph.order_event_id = e.id), '{}') AS photos \
+         FROM order_events e JOIN organisations o ON o.id = e.by_org WHERE e.order_id = $1 ORDER BY e.created_at",
+    )
+    .bind(order)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_order_event(
+    conn: &mut PgConnection,
+    order: &Order,
+    district: Uuid,
+    kind: &str,
+    text: &str,
+    by_user: Uuid,
+    by_org: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO order_events (order_id, project_id, district_id, developer_org_id, kind, text, by_user, by_org) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(order.id)
+    .bind(order.project_id)
+    .bind(district)
+    .bind(order.developer_org_id)
+    .bind(kind)
+    .bind(text)
+    .bind(by_user)
+    .bind(by_org)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct LevelCount {
+    pub level: String,
+    pub open: i64,
+}
+
+/// Open findings by current level, for the visible projects.
+pub async fn open_by_level(conn: &mut PgConnection) -> Result<Vec<LevelCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT current_level AS level, count(*) AS open FROM findings WHERE status = 'open' \
+         GROUP BY current_level ORDER BY current_level",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ProjectRisk {
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub developer_name_zh: String,
+    pub open_cde: i64,
+    pub open_de: i64,
+    pub overdue_orders: i64,
+    pub last_inspection: Option<NaiveDate>,
+}
+
+/// Per visible project: open C/D/E findings, overdue orders, last inspection.
+pub async fn risk_by_project(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+) -> Result<Vec<ProjectRisk>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id AS project_id, p.name AS project_name, d.name_zh AS developer_name_zh, \
+                (SELECT count(*) FROM findings f WHERE f.project_id = p.id AND f.status = 'open' AND f.current_level IN ('C','D','E')) AS open_cde, \
+                (SELECT count(*) FROM findings f WHERE f.project_id = p.id AND f.status = 'open' AND f.current_level IN ('D','E')) AS open_de, \
+                (SELECT count(*) FROM rectification_orders o WHERE o.project_id = p.id AND o.status = 'issued' AND o.deadline < $1) AS overdue_orders, \
+                (SELECT max(inspected_on) FROM inspections i WHERE i.project_id = p.id) AS last_inspection \
+         FROM projects p JOIN organisations d ON d.id = p.developer_org_id \
+         WHERE EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
+            OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id) \
+         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT 200",
+    )
+    .bind(today)
+    .fetch_all(conn)
+    .await
+}

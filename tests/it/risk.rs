@@ -1,0 +1,390 @@
+//! Risk management: inspections, graded findings with photo evidence, rectification orders.
+
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+
+/// A 1×1 PNG, complete (signature … IEND).
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE, 0, 0, 0, 0x0C, 0x49, 0x44, 0x41, 0x54,
+    0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0, 0, 0x03, 0x01, 0x01, 0, 0x18, 0xDD, 0x8D, 0xB0, 0, 0, 0,
+    0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// A multipart/form-data body: text fields, then files named `photos`.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "zhianbao-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn send_multipart(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (u16, Value) {
+    let (content_type, body) = multipart(fields, files);
+    let response = client
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> (u16, Value) {
+    let response = client.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn project_id(app: &TestApp, name: &str) -> String {
+    sqlx::query_scalar("SELECT id::text FROM projects WHERE name = $1")
+        .bind(name)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap()
+}
+
+const D_FINDING: &[(&str, &str)] = &[
+    ("level", "D"),
+    ("location", "1号楼 6层 ②-④/Ⓑ 框架梁"),
+    ("trade", "混凝土"),
+    ("section_code", "STRUCTURE"),
+    ("description", "框架梁底部露筋，长约 40cm。"),
+    ("advice", "凿除松散混凝土，高一级细石混凝土修补。"),
+];
+
+#[tokio::test]
+async fn a_d_finding_with_a_photo_becomes_an_order_that_the_developer_answers_and_the_agency_closes()
+ {
+    let app = TestApp::spawn().await;
+    let agency = app.login("hexin-tis").await;
+    let developer = app.login("tianyi-dev").await;
+    let project = project_id(&app, "天一仁和沙子口").await;
+    let today = chrono::Utc::now().date_naive();
+
+    let (status, opened) = post(&app, &agency, &format!("/api/v1/projects/{project}/inspections"), json!({
+        "stage_code": "main_structure", "inspected_on": today.to_string(), "inspectors": "测试检查员" })).await;
+    assert_eq!(status, 201, "{opened}");
+    let inspection = opened["inspection"]["id"].as_str().unwrap().to_owned();
+    let findings_path = format!("/api/v1/inspections/{inspection}/findings");
+    let before = app.count("SELECT count(*) FROM findings").await;
+
+    // The wrong kind of file, a truncated photo, an oversized one, a bad level: refused, nothing kept.
+    let (status, _) = send_multipart(
+        &app,
+        &agency,
+        &findings_path,
+        D_FINDING,
+        &[("photo.jpg", b"<html><script>alert(1)</script></html>")],
+    )
+    .await;
+    assert_eq!(status, 415);
+    let (status, _) = send_multipart(
+        &app,
+        &agency,
+        &findings_path,
+        D_FINDING,
+        &[("crack.png", &PNG[..40])],
+    )
+    .await;
+    assert_eq!(status, 415);
+    let mut huge = PNG[..33].to_vec();
+    huge.resize(11 * 1024 * 1024, 0);
+    huge.extend_from_slice(&PNG[PNG.len() - 12..]);
+    let (status, _) = send_multipart(
+        &app,
+        &agency,
+        &findings_path,
+        D_FINDING,
+        &[("huge.png", &huge)],
+    )
+    .await;
+    assert_eq!(status, 413);
+    let mut bad_level = D_FINDING.to_vec();
+    bad_level[0] = ("level", "F");
+    let (status, problem) = send_multipart(
+        &app,
+        &agency,
+        &findings_path,
+        &bad_level,
+        &[("crack.png", PNG)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["code"], "inspections.bad_level");
+    assert_eq!(app.count("SELECT count(*) FROM findings").await, before);
+    assert_eq!(
+        app.count("SELECT count(*) FROM evidence_photos WHERE original_name = 'crack.png'")
+            .await,
+        0
+    );
+    // Only the assigned agency records findings.
+    let (status, _) = send_multipart(&app, &developer, &findings_path, D_FINDING, &[]).await;
+    assert_eq!(status, 403);
+
+    let (status, recorded) = send_multipart(
+        &app,
+        &agency,
+        &findings_path,
+        D_FINDING,
+        &[("../../etc/crack.png", PNG)],
+    )
+    .await;
+    assert_eq!(status, 201, "{recorded}");
+    let finding = &recorded["findings"][0];
+    assert_eq!(finding["original_level"], "D");
+    let photo = finding["photos"][0].as_str().unwrap().to_owned();
+    let stored: (String, Vec<u8>) =
+        sqlx::query_as("SELECT content_type, sha256 FROM evidence_photos WHERE id = $1::uuid")
+            .bind(&photo)
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    assert_eq!(stored.0, "image/png");
+    assert_eq!(
+        stored.1,
+        zhianbao::security::sha256_bytes(PNG),
+        "SHA-256 taken at upload"
+    );
+
+    let (status, submitted) = post(
+        &app,
+        &agency,
+        &format!("/api/v1/inspections/{inspection}/submit"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{submitted}");
+    let (status, _) = send_multipart(&app, &agency, &findings_path, D_FINDING, &[]).await;
+    assert_eq!(status, 409, "a submitted inspection takes no more findings");
+    let order_id: String = sqlx::query_scalar("SELECT o.id::text FROM rectification_orders o JOIN findings f ON f.id = o.finding_id WHERE f.inspection_id = $1::uuid")
+        .bind(&inspection)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let order_path = format!("/api/v1/orders/{order_id}");
+    let order: Value = developer
+        .get(app.url(&order_path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["order"]["level"], "D");
+    assert_eq!(
+        order["order"]["deadline"],
+        (today + chrono::Duration::days(3)).to_string(),
+        "D: 3 calendar days"
+    );
+    assert_eq!(order["order"]["status"], "issued");
+
+    // The agency cannot close what the developer has not answered.
+    let (status, _) = post(
+        &app,
+        &agency,
+        &format!("{order_path}/recheck"),
+        json!({ "outcome": "close", "note": "已整改" }),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, responded) = send_multipart(
+        &app,
+        &developer,
+        &format!("{order_path}/respond"),
+        &[("text", "已凿除松散混凝土并用 C40 细石混凝土修补。")],
+        &[("after.png", PNG)],
+    )
+    .await;
+    assert_eq!(status, 200, "{responded}");
+    assert_eq!(responded["order"]["status"], "responded");
+    assert_eq!(
+        responded["events"][0]["photos"].as_array().unwrap().len(),
+        1
+    );
+
+    // Two rechecks at once: exactly one wins.
+    let recheck = || {
+        agency
+            .post(app.url(&format!("{order_path}/recheck")))
+            .json(&json!({ "outcome": "close", "note": "复查合格", "level": "A" }))
+            .send()
+    };
+    let (a, b) = tokio::join!(recheck(), recheck());
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409]);
+    let (level, status): (String, String) =
+        sqlx::query_as("SELECT current_level, status FROM findings WHERE id = $1::uuid")
+            .bind(finding["id"].as_str().unwrap())
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    assert_eq!(
+        (level.as_str(), status.as_str()),
+        ("A", "closed"),
+        "closing lowers the current level, keeps the original"
+    );
+    let audited = app.count("SELECT count(*) FROM audit_log WHERE action IN ('inspection.opened', 'finding.recorded', 'inspection.submitted', 'order.responded', 'order.rechecked')").await;
+    assert_eq!(audited, 5);
+}
+
+#[tokio::test]
+async fn photos_are_served_only_to_those_who_may_see_them_and_never_change() {
+    let app = TestApp::spawn().await;
+    let photo: String = sqlx::query_scalar("SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let path = format!("/photos/{photo}");
+    for (user, expected) in [
+        ("tianyi-dev", 200),
+        ("hexin-tis", 200),
+        ("picc-qd", 200),
+        ("laoshan-zjj", 200),
+        ("sunac-dev", 404),
+        ("pingan-qd", 404),
+        ("shinan-zjj", 404),
+        ("owner-demo", 404),
+    ] {
+        let response = app
+            .login(user)
+            .await
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{user}");
+        if expected == 200 {
+            let headers = response.headers();
+            assert_eq!(headers["content-type"], "image/png");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert_eq!(headers["content-security-policy"], "sandbox");
+            assert_eq!(headers["cache-control"], "no-store");
+            assert!(
+                headers["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .contains(&format!("{photo}.png"))
+            );
+        }
+    }
+    assert_eq!(
+        app.client()
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    for sql in [
+        "UPDATE evidence_photos SET bytes = '\\x00'",
+        "DELETE FROM evidence_photos",
+    ] {
+        let denied = sqlx::query(sql).execute(&app.pool).await.unwrap_err();
+        assert_eq!(
+            denied.as_database_error().unwrap().code().as_deref(),
+            Some("42501"),
+            "{sql}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn orders_show_the_escalation_ladder_and_each_party_sees_its_own() {
+    let app = TestApp::spawn().await;
+    let developer = app.login("tianyi-dev").await;
+    let orders: Value = developer
+        .get(app.url("/api/v1/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = orders["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|o| o["project_name"].as_str().unwrap().starts_with("天一")),
+        "a developer sees only its own orders"
+    );
+    let overdue_d = items
+        .iter()
+        .find(|o| o["level"] == "D" && o["status"] == "issued")
+        .unwrap();
+    assert_eq!(overdue_d["days_overdue"], 7);
+    assert_eq!(overdue_d["escalation"], "notice_to_regulator");
+    // The Shinan bureau sees Shinan's D order, not Laoshan's.
+    let shinan: Value = app
+        .login("shinan-zjj")
+        .await
+        .get(app.url("/api/v1/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = shinan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["project_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["融创八大关院子"]);
+    // Another developer cannot answer tianyi's order; the regulator's home counts open D/E.
+    let order = overdue_d["id"].as_str().unwrap();
+    let (content_type, body) = multipart(&[("text", "冒名回复")], &[]);
+    let foreign = app
+        .login("sunac-dev")
+        .await
+        .post(app.url(&format!("/api/v1/orders/{order}/respond")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+    let home = app
+        .login("laoshan-zjj")
+        .await
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("data-testid=\"open-de\">1<"),
+        "one open D finding in Laoshan (沙子口; 东方悦府 closed its D)"
+    );
+}
