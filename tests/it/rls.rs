@@ -7,13 +7,14 @@ use crate::harness::TestApp;
 
 /// Tables without row-level security, and why: shared reference data, pre-authentication
 /// counters, and tables only SECURITY DEFINER code touches (the audit chain heads, the policy
-/// number counters), on which the app role has no grant at all.
+/// and order number counters), on which the app role has no grant at all.
 const NOT_TENANT_DATA: &[&str] = &[
     "_sqlx_migrations",
     "districts",
     "login_throttle",
     "audit_chain_heads",
     "policy_number_counters",
+    "order_number_counters",
 ];
 
 async fn tenant_tables(pool: &PgPool) -> Vec<String> {
