@@ -14,7 +14,7 @@ use crate::domain::passwords::check_new_password;
 use crate::domain::tenancy::{OrgKind, UserRole};
 use crate::http::{AppState, build_router};
 use crate::security::{hash_blocking, random_token};
-use crate::storage::{audit, organisations};
+use crate::storage::{audit, escalations, organisations};
 use crate::{db, demo};
 
 #[derive(Parser)]
@@ -55,6 +55,12 @@ enum Command {
     /// Audit-trail tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Climb the escalation ladder of overdue rectification orders (the server also does this
+    /// every ten minutes). `--date` replays a given day (YYYY-MM-DD).
+    Escalate {
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +167,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Org(command) => org_command(&database_url, command).await?,
         Command::User(command) => user_command(&database_url, command).await?,
+        Command::Escalate { date } => {
+            let pool = db::owner_pool(&database_url).await?;
+            let day = date.unwrap_or_else(crate::http::projects::today);
+            let added = escalations::sweep(&mut *pool.acquire().await?, day).await?;
+            println!("{added} escalation step(s) recorded for {day}");
+        }
         Command::Audit(AuditCommand::Verify) => {
             let pool = db::owner_pool(&database_url).await?;
             let (total, breaks) = audit::verify_chains(&mut *pool.acquire().await?).await?;
@@ -210,6 +222,7 @@ async fn serve(settings: Settings, demo: bool, bind: SocketAddr) -> anyhow::Resu
         demo::seed(&db::owner_pool(&settings.database_url).await?).await?;
     }
     let pool = db::app_pool(&settings).await?;
+    let database_url_for_jobs = settings.database_url.clone();
     let idle = i32::try_from(settings.session_idle.as_secs()).unwrap_or(i32::MAX);
     let state = AppState::new(pool.clone(), settings);
     let listener = TcpListener::bind(bind)
@@ -224,6 +237,9 @@ async fn serve(settings: Settings, demo: bool, bind: SocketAddr) -> anyhow::Resu
         }
     }
     tokio::spawn(reap_sessions(pool, idle));
+    tokio::spawn(escalate_overdue_orders(
+        db::owner_pool(&database_url_for_jobs).await?,
+    ));
     axum::serve(
         listener,
         build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -246,6 +262,23 @@ async fn reap_sessions(pool: sqlx::PgPool, idle_seconds: i32) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "session reaper failed"),
+        }
+    }
+}
+
+/// The escalation clock: overdue orders climb their ladder without anyone having to look.
+async fn escalate_overdue_orders(owner: sqlx::PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let outcome = match owner.acquire().await {
+            Ok(mut conn) => escalations::sweep(&mut conn, crate::http::projects::today()).await,
+            Err(err) => Err(err),
+        };
+        match outcome {
+            Ok(n) if n > 0 => tracing::info!(steps = n, "overdue orders escalated"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "escalation job failed"),
         }
     }
 }

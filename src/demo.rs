@@ -162,6 +162,7 @@ pub async fn seed(owner: &PgPool) -> anyhow::Result<()> {
         seed_inspection(&mut tx, inspection).await?;
     }
     seed_plan(&mut tx, "天一仁和沙子口", 10).await?;
+    crate::storage::escalations::sweep(&mut tx, crate::http::projects::today()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -37,7 +37,8 @@ use crate::storage::tokens::{self, ApiToken};
         super::rules::api_list, super::rules::api_create,
         super::inspections::api_list, super::inspections::api_open, super::inspections::api_show,
         super::inspections::api_add_finding, super::inspections::api_submit, super::inspections::api_photo,
-        super::orders::api_list, super::orders::api_show, super::orders::api_respond, super::orders::api_recheck),
+        super::orders::api_list, super::orders::api_show, super::orders::api_respond, super::orders::api_recheck,
+        super::notifications::api_list),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -13,6 +13,7 @@ pub mod health;
 pub mod home;
 pub mod inspections;
 pub mod middleware;
+pub mod notifications;
 pub mod orders;
 pub mod organisations;
 pub mod parcels;
@@ -136,6 +137,8 @@ pub fn build_router(state: AppState) -> Router {
             post(orders::respond_form).layer(upload_limit()),
         )
         .route("/orders/{id}/recheck", post(orders::recheck_form))
+        .route("/notifications", get(notifications::index))
+        .route("/notifications/read", post(notifications::mark_read))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/organisations", get(api::organisations))
@@ -208,6 +211,7 @@ pub fn build_router(state: AppState) -> Router {
             post(orders::api_respond).layer(upload_limit()),
         )
         .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
+        .route("/api/v1/notifications", get(notifications::api_list))
         .fallback(|| async { error::AppError::NotFound });
 
     let header = |name: HeaderName, value: &'static str| {

@@ -23,6 +23,7 @@ use crate::domain::risk::{
 };
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
+use crate::storage::escalations::EscalationStep;
 use crate::storage::risk::{self as store, NewPhoto, Order, OrderEvent};
 use crate::storage::{audit, projects as project_store};
 use crate::views::{PageContext, render};
@@ -286,6 +287,8 @@ pub struct OrderDetail {
     pub order: OrderView,
     pub events: Vec<OrderEvent>,
     pub finding_photos: Vec<Uuid>,
+    /// Each rung of the escalation ladder reached so far, with its date.
+    pub escalations: Vec<EscalationStep>,
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<OrderDetail> {
@@ -295,11 +298,13 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Ord
     let finding = store::finding(&mut tx, order.finding_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let escalations = crate::storage::escalations::steps_of(&mut tx, id).await?;
     tx.commit().await?;
     Ok(OrderDetail {
         order: view(order, today()),
         events,
         finding_photos: finding.photos,
+        escalations,
     })
 }
 

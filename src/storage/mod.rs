@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod coverage;
 pub mod dashboard;
+pub mod escalations;
 pub mod organisations;
 pub mod policies;
 pub mod projects;

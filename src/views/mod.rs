@@ -67,6 +67,7 @@ impl PageContext {
             Dashboard::Owner => {}
         }
         if principal.org.is_some() {
+            entries.push(("/notifications", "nav.notifications"));
             entries.push(("/organisations", "nav.organisations"));
         }
         if principal.is_admin() {

@@ -401,6 +401,9 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/orders/{id}", api(PROJECT_READERS)),
         Row { body: Body::Multipart(&[("text", "")]), ..row("POST", "/api/v1/orders/{id}/respond", api(DEVELOPER_ONLY_422)) },
         json("POST", "/api/v1/orders/{id}/recheck", r#"{"outcome":"close","note":""}"#, api(AGENCY_ONLY_422)),
+        row("GET", "/notifications", ORGS_ONLY),
+        row("POST", "/notifications/read", [303, 303, 303, 303, 303, 303, 303, 303, 404]),
+        row("GET", "/api/v1/notifications", api(ORGS_ONLY)),
     ]
 }
 

@@ -388,3 +388,103 @@ async fn orders_show_the_escalation_ladder_and_each_party_sees_its_own() {
         "one open D finding in Laoshan (沙子口; 东方悦府 closed its D)"
     );
 }
+
+#[tokio::test]
+async fn overdue_orders_climb_the_ladder_once_per_rung_and_notify_those_concerned() {
+    let app = TestApp::spawn().await;
+    let order: String = sqlx::query_scalar(
+        "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id \
+         WHERE p.name = '天一仁和沙子口' AND o.level = 'D' AND o.status = 'issued'",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let steps = || async {
+        sqlx::query_scalar::<_, String>("SELECT step FROM order_escalations WHERE order_id = $1::uuid ORDER BY created_at, step")
+            .bind(&order)
+            .fetch_all(&app.owner)
+            .await
+            .unwrap()
+    };
+    // Seven days late at seeding: reminder, insurer and bureau notices, all dated today.
+    let mut seeded = steps().await;
+    seeded.sort();
+    assert_eq!(seeded, ["insurer", "regulator", "reminder"]);
+
+    assert!(
+        notified(&app, "laoshan-zjj")
+            .await
+            .contains(&"escalation.regulator".to_owned())
+    );
+    assert!(
+        notified(&app, "picc-qd")
+            .await
+            .contains(&"escalation.insurer".to_owned()),
+        "the lead insurer of 沙子口"
+    );
+    assert!(
+        !notified(&app, "shinan-zjj")
+            .await
+            .contains(&"escalation.regulator".to_owned()),
+        "八大关 is only 3 days late"
+    );
+    assert!(
+        notified(&app, "tianyi-dev")
+            .await
+            .contains(&"escalation.reminder".to_owned())
+    );
+
+    // A week later the exclusion proposal follows, once, however often the job runs.
+    let later = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
+    let mut conn = app.owner.acquire().await.unwrap();
+    let added = zhianbao::storage::escalations::sweep(&mut conn, later)
+        .await
+        .unwrap();
+    assert!(added >= 1);
+    assert_eq!(
+        zhianbao::storage::escalations::sweep(&mut conn, later)
+            .await
+            .unwrap(),
+        0,
+        "idempotent"
+    );
+    drop(conn);
+    assert!(steps().await.contains(&"exclusion".to_owned()));
+    let (total, breaks) =
+        zhianbao::storage::audit::verify_chains(&mut app.owner.acquire().await.unwrap())
+            .await
+            .unwrap();
+    assert!(
+        total > 0 && breaks.is_empty(),
+        "escalations are audited on the chain: {breaks:?}"
+    );
+    let detail: Value = app
+        .login("tianyi-dev")
+        .await
+        .get(app.url(&format!("/api/v1/orders/{order}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["escalations"].as_array().unwrap().len(), 4);
+}
+
+async fn notified(app: &TestApp, user: &str) -> Vec<String> {
+    let client = app.login(user).await;
+    let list: Value = client
+        .get(app.url("/api/v1/notifications"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
