@@ -162,6 +162,11 @@ pub async fn seed(owner: &PgPool) -> anyhow::Result<()> {
         seed_inspection(&mut tx, inspection).await?;
     }
     seed_plan(&mut tx, "天一仁和沙子口", 10).await?;
+    seed_report(&mut tx, "天一仁和沙子口", "process", None,
+        "主体结构阶段检查发现 D 级剪力墙裂缝 1 项，须立即整改；其余问题按期整改中。总体风险可控，建议加强混凝土养护管理。").await?;
+    seed_report(&mut tx, "融创东方悦府", "final",
+        Some(("WATERPROOFING", "5号楼屋面防水搭接问题未整改闭合，该部位防水责任除外。")),
+        "竣工前评估：主体结构、保温、设备安装未发现影响保险责任的遗留问题；5号楼屋面防水 C 级问题未闭合，建议对该部位除外承保。").await?;
     crate::storage::escalations::sweep(&mut tx, crate::http::projects::today()).await?;
     tx.commit().await?;
     Ok(())
@@ -1012,6 +1017,97 @@ async fn seed_plan(
         .bind(stage)
         .bind(day)
         .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A report on a demo project; with `exclusion` (section, note) the lead insurer has reviewed it
+/// and excluded that section.
+async fn seed_report(
+    conn: &mut sqlx::PgConnection,
+    project: &str,
+    kind: &str,
+    exclusion: Option<(&str, &str)>,
+    conclusion: &str,
+) -> anyhow::Result<()> {
+    use crate::domain::risk::RiskLevel;
+    use crate::domain::risk::reports::ReportKind;
+    use crate::storage::{policies, projects, reports};
+
+    let Some(id) = sqlx::query_scalar::<_, Uuid>("SELECT id FROM projects WHERE name = $1")
+        .bind(project)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM risk_reports WHERE project_id = $1 AND kind = $2)",
+    )
+    .bind(id)
+    .bind(kind)
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists {
+        return Ok(());
+    }
+    let project = projects::project(conn, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo project"))?;
+    let (agency, agency_user): (Uuid, Uuid) = sqlx::query_as("SELECT o.id, u.id FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'hexin-tis' LIMIT 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let report_kind = ReportKind::parse(kind).ok_or_else(|| anyhow::anyhow!("demo report kind"))?;
+    let items: Vec<_> = reports::open_items(conn, id)
+        .await?
+        .into_iter()
+        .filter(|i| RiskLevel::parse(&i.level).is_some_and(|l| report_kind.includes(l)))
+        .collect();
+    let inspection: Option<Uuid> = if kind == "final" {
+        None
+    } else {
+        sqlx::query_scalar("SELECT id FROM inspections WHERE project_id = $1 AND status = 'submitted' ORDER BY inspected_on DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+    };
+    let report = reports::insert(
+        conn,
+        &reports::NewReport {
+            project: &project,
+            agency_org_id: agency,
+            inspection_id: inspection,
+            kind,
+            conclusion,
+            items: &items,
+            created_by: agency_user,
+        },
+    )
+    .await?;
+    if let (Some((section, note)), Some(policy)) = (exclusion, project.policy_id) {
+        let lead_user: Uuid = sqlx::query_scalar("SELECT u.id FROM users u JOIN policies p ON p.lead_insurer_org_id = u.org_id WHERE p.id = $1 LIMIT 1")
+            .bind(policy)
+            .fetch_one(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE risk_reports SET status = 'exclusions_added', review_note = $2, reviewed_at = now() WHERE id = $1")
+            .bind(report)
+            .bind(note)
+            .execute(&mut *conn)
+            .await?;
+        let number: String = sqlx::query_scalar("SELECT number FROM risk_reports WHERE id = $1")
+            .bind(report)
+            .fetch_one(&mut *conn)
+            .await?;
+        policies::insert_endorsement(
+            conn,
+            policy,
+            "exclusion",
+            Some(section),
+            None,
+            &format!("{number}：{note}"),
+            lead_user,
+        )
         .await?;
     }
     Ok(())

@@ -70,5 +70,8 @@
     document.querySelectorAll("table.zb-sortable").forEach(sortable);
     document.querySelectorAll("[data-filter-for]").forEach(filter);
     confirmations(document);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();

@@ -303,3 +303,155 @@ mod tests {
         assert_eq!(needing, ["B", "C", "D", "E", "R"]);
     }
 }
+
+/// Risk reports: what each kind freezes, and the lead insurer's review of the final one.
+pub mod reports {
+    use serde::Serialize;
+
+    use super::RiskLevel;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ReportKind {
+        /// After a visit: every finding still open on the project (cumulative).
+        Process,
+        /// At a stage node: every finding still open.
+        Stage,
+        /// Before completion acceptance: open R and unresolved C/D/E items.
+        Final,
+    }
+
+    impl ReportKind {
+        pub fn as_str(self) -> &'static str {
+            match self {
+                ReportKind::Process => "process",
+                ReportKind::Stage => "stage",
+                ReportKind::Final => "final",
+            }
+        }
+
+        pub fn parse(value: &str) -> Option<Self> {
+            [ReportKind::Process, ReportKind::Stage, ReportKind::Final]
+                .into_iter()
+                .find(|k| k.as_str() == value)
+        }
+
+        /// Whether an open finding of this level belongs in the report.
+        pub fn includes(self, level: RiskLevel) -> bool {
+            match self {
+                ReportKind::Process | ReportKind::Stage => true,
+                ReportKind::Final => matches!(
+                    level,
+                    RiskLevel::C | RiskLevel::D | RiskLevel::E | RiskLevel::R
+                ),
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ReportStatus {
+        Issued,
+        Confirmed,
+        ExclusionsAdded,
+    }
+
+    impl ReportStatus {
+        pub fn as_str(self) -> &'static str {
+            match self {
+                ReportStatus::Issued => "issued",
+                ReportStatus::Confirmed => "confirmed",
+                ReportStatus::ExclusionsAdded => "exclusions_added",
+            }
+        }
+
+        pub fn parse(value: &str) -> Option<Self> {
+            [
+                ReportStatus::Issued,
+                ReportStatus::Confirmed,
+                ReportStatus::ExclusionsAdded,
+            ]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Review {
+        ConfirmCover,
+        AddExclusions,
+    }
+
+    /// The one transition of a report: only a final report, once, is reviewed.
+    pub fn review(
+        kind: ReportKind,
+        status: ReportStatus,
+        decision: Review,
+    ) -> Option<ReportStatus> {
+        match (kind, status, decision) {
+            (ReportKind::Final, ReportStatus::Issued, Review::ConfirmCover) => {
+                Some(ReportStatus::Confirmed)
+            }
+            (ReportKind::Final, ReportStatus::Issued, Review::AddExclusions) => {
+                Some(ReportStatus::ExclusionsAdded)
+            }
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_final_report_keeps_only_what_threatens_cover() {
+            let kept: Vec<_> = RiskLevel::ALL
+                .into_iter()
+                .filter(|l| ReportKind::Final.includes(*l))
+                .map(RiskLevel::as_str)
+                .collect();
+            assert_eq!(kept, ["C", "D", "E", "R"]);
+            assert!(
+                RiskLevel::ALL
+                    .into_iter()
+                    .all(|l| ReportKind::Process.includes(l))
+            );
+        }
+
+        #[test]
+        fn only_an_issued_final_report_is_reviewed_once() {
+            assert_eq!(
+                review(
+                    ReportKind::Final,
+                    ReportStatus::Issued,
+                    Review::ConfirmCover
+                ),
+                Some(ReportStatus::Confirmed)
+            );
+            assert_eq!(
+                review(
+                    ReportKind::Final,
+                    ReportStatus::Issued,
+                    Review::AddExclusions
+                ),
+                Some(ReportStatus::ExclusionsAdded)
+            );
+            assert_eq!(
+                review(
+                    ReportKind::Final,
+                    ReportStatus::Confirmed,
+                    Review::AddExclusions
+                ),
+                None
+            );
+            assert_eq!(
+                review(
+                    ReportKind::Stage,
+                    ReportStatus::Issued,
+                    Review::ConfirmCover
+                ),
+                None
+            );
+        }
+    }
+}

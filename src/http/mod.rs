@@ -19,6 +19,7 @@ pub mod organisations;
 pub mod parcels;
 pub mod policies;
 pub mod projects;
+pub mod reports;
 pub mod rules;
 pub mod tokens;
 pub mod uploads;
@@ -137,6 +138,10 @@ pub fn build_router(state: AppState) -> Router {
             post(orders::respond_form).layer(upload_limit()),
         )
         .route("/orders/{id}/recheck", post(orders::recheck_form))
+        .route("/projects/{id}/reports", post(reports::issue_form))
+        .route("/reports", get(reports::index))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/review", post(reports::review_form))
         .route("/notifications", get(notifications::index))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/api/openapi.json", get(api::openapi_json))
@@ -212,6 +217,10 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
         .route("/api/v1/notifications", get(notifications::api_list))
+        .route("/api/v1/projects/{id}/reports", post(reports::api_issue))
+        .route("/api/v1/reports", get(reports::api_list))
+        .route("/api/v1/reports/{id}", get(reports::api_show))
+        .route("/api/v1/reports/{id}/review", post(reports::api_review))
         .fallback(|| async { error::AppError::NotFound });
 
     let header = |name: HeaderName, value: &'static str| {

@@ -684,6 +684,7 @@ struct DetailPage {
     orders: Vec<super::orders::OrderView>,
     visits: Vec<crate::storage::risk::Visit>,
     stage_codes: Vec<&'static str>,
+    reports: Vec<crate::storage::reports::Report>,
 }
 
 #[derive(Deserialize)]
@@ -715,6 +716,7 @@ pub(super) async fn detail_page(
         .collect();
     let horizon = day.checked_add_days(chrono::Days::new(60)).unwrap_or(day);
     let visits = crate::storage::risk::visits(&mut tx, Some(id), None, horizon).await?;
+    let reports = crate::storage::reports::list(&mut tx, Some(id)).await?;
     tx.commit().await?;
     let org_id = user.org.as_ref().map(|o| o.id);
     let is_developer = org_id == Some(d.project.developer_org_id);
@@ -757,6 +759,7 @@ pub(super) async fn detail_page(
         orders,
         visits,
         stage_codes: super::inspections::stage_codes(),
+        reports,
     })?;
     *response.status_mut() = status_code;
     Ok(response)

@@ -8,6 +8,7 @@ pub mod escalations;
 pub mod organisations;
 pub mod policies;
 pub mod projects;
+pub mod reports;
 pub mod risk;
 pub mod rules;
 pub mod sessions;

@@ -540,5 +540,20 @@ async fn the_agency_records_a_d_finding_the_developer_fixes_it_and_the_agency_cl
     sign_out(&browser).await;
     sign_in(&browser, &app, "laoshan-zjj").await;
     screenshot(&browser, "regulator-home-risk").await;
+    let report: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM risk_reports WHERE kind = 'final' LIMIT 1")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    browser
+        .goto(&app.url(&format!("/reports/{report}")))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=review]")
+            .await
+            .contains("已增加除外责任")
+    );
+    screenshot(&browser, "final-report").await;
     browser.close().await.unwrap();
 }

@@ -404,6 +404,15 @@ fn rows() -> Vec<Row> {
         row("GET", "/notifications", ORGS_ONLY),
         row("POST", "/notifications/read", [303, 303, 303, 303, 303, 303, 303, 303, 404]),
         row("GET", "/api/v1/notifications", api(ORGS_ONLY)),
+        // Reports. Fixture: 东方悦府's final report (reviewed already by pingan-qd, the lead).
+        form("POST", "/projects/{id}/reports", &[("kind", "x"), ("conclusion", "")], AGENCY_ONLY_422),
+        row("GET", "/reports", ORGS_ONLY),
+        row("GET", "/reports/{id}", PROJECT_READERS),
+        form("POST", "/reports/{id}/review", &[("decision", "confirm"), ("note", "再次审核")], [303, 403, 404, 403, 403, 409, 403, 403, 404]),
+        json("POST", "/api/v1/projects/{id}/reports", r#"{"kind":"x","conclusion":""}"#, api(AGENCY_ONLY_422)),
+        row("GET", "/api/v1/reports", API_SIGNED_IN),
+        row("GET", "/api/v1/reports/{id}", api(PROJECT_READERS)),
+        json("POST", "/api/v1/reports/{id}/review", r#"{"decision":"confirm","note":"再次审核"}"#, [401, 403, 404, 403, 403, 409, 403, 403, 404]),
     ]
 }
 
@@ -536,6 +545,8 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path.replace("{id}", &fixture(&app, "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id WHERE p.name = '融创东方悦府' AND o.status = 'issued'").await)
             } else if row.path.contains("/photos/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1").await)
+            } else if row.path.contains("/reports/{id}") {
+                row.path.replace("{id}", &fixture(&app, "SELECT r.id::text FROM risk_reports r JOIN projects p ON p.id = r.project_id WHERE p.name = '融创东方悦府' AND r.kind = 'final'").await)
             } else if row.path.contains("/policies/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT po.id::text FROM policies po JOIN projects p ON p.id = po.project_id WHERE p.name = '融创东方悦府'").await)
             } else {

@@ -488,3 +488,86 @@ async fn notified(app: &TestApp, user: &str) -> Vec<String> {
         .map(|n| n["kind"].as_str().unwrap().to_owned())
         .collect()
 }
+
+#[tokio::test]
+async fn the_final_report_freezes_open_items_and_the_lead_insurer_adds_an_exclusion() {
+    let app = TestApp::spawn().await;
+    let agency = app.login("hexin-tis").await;
+    let insurer = app.login("picc-qd").await;
+    let project = project_id(&app, "天一仁和沙子口").await;
+    let (status, problem) = post(
+        &app,
+        &agency,
+        &format!("/api/v1/projects/{project}/reports"),
+        json!({ "kind": "stage", "conclusion": "阶段结论" }),
+    )
+    .await;
+    assert_eq!(status, 422, "a stage report names its inspection");
+    assert_eq!(problem["errors"][0]["code"], "reports.needs_inspection");
+    let (status, report) = post(
+        &app,
+        &agency,
+        &format!("/api/v1/projects/{project}/reports"),
+        json!({ "kind": "final", "conclusion": "竣工前评估：D 级裂缝未闭合，建议除外。" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    let levels: Vec<&str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["level"].as_str().unwrap())
+        .collect();
+    assert!(
+        levels.iter().all(|l| ["C", "D", "E", "R"].contains(l)),
+        "final report keeps open C/D/E/R only: {levels:?}"
+    );
+    assert!(levels.contains(&"D") && levels.contains(&"R"));
+    let id = report["id"].as_str().unwrap();
+    // The agency cannot review its own report; only the lead insurer can.
+    let (status, _) = post(
+        &app,
+        &agency,
+        &format!("/api/v1/reports/{id}/review"),
+        json!({ "decision": "confirm", "note": "同意" }),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let endorsements_before = app.count("SELECT count(*) FROM endorsements").await;
+    let (status, _) = post(
+        &app,
+        &insurer,
+        &format!("/api/v1/reports/{id}/review"),
+        json!({ "decision": "exclude", "note": "裂缝部位除外", "sections": "FOUNDATIONS" }),
+    )
+    .await;
+    assert_eq!(status, 422, "unknown section");
+    let (status, reviewed) = post(&app, &insurer, &format!("/api/v1/reports/{id}/review"),
+        json!({ "decision": "exclude", "note": "3号楼剪力墙裂缝部位除外", "sections": "STRUCTURE" })).await;
+    assert_eq!(status, 200, "{reviewed}");
+    assert_eq!(reviewed["status"], "exclusions_added");
+    assert_eq!(
+        app.count("SELECT count(*) FROM endorsements").await,
+        endorsements_before + 1
+    );
+    let (status, _) = post(
+        &app,
+        &insurer,
+        &format!("/api/v1/reports/{id}/review"),
+        json!({ "decision": "confirm", "note": "再次审核" }),
+    )
+    .await;
+    assert_eq!(status, 409, "reviewed once");
+    // New findings after issue do not change the frozen report.
+    let html = app
+        .login("laoshan-zjj")
+        .await
+        .get(app.url(&format!("/reports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("最终风险评估报告") && html.contains("data-print"));
+}
