@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 /// One line of a report: a finding as it stood when the report was issued.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ReportItem {
     pub level: String,
     pub original_level: String,
@@ -76,39 +76,16 @@ pub async fn open_items(
     conn: &mut PgConnection,
     project: Uuid,
 ) -> Result<Vec<ReportItem>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, String, Option<String>, Option<String>, Option<chrono::NaiveDate>)> = sqlx::query_as(
-        "SELECT f.current_level, f.original_level, f.location, f.section_code, f.description, o.number, o.status, o.deadline \
+    sqlx::query_as(
+        "SELECT f.current_level AS level, f.original_level, f.location, f.section_code, f.description, \
+                o.number AS order_number, o.status AS order_status, o.deadline \
          FROM findings f LEFT JOIN rectification_orders o ON o.finding_id = f.id \
          WHERE f.project_id = $1 AND f.status = 'open' \
          ORDER BY array_position(ARRAY['E','D','C','R','B','A','O'], f.current_level), f.created_at",
     )
     .bind(project)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                level,
-                original_level,
-                location,
-                section_code,
-                description,
-                order_number,
-                order_status,
-                deadline,
-            )| ReportItem {
-                level,
-                original_level,
-                location,
-                section_code,
-                description,
-                order_number,
-                order_status,
-                deadline,
-            },
-        )
-        .collect())
+    .await
 }
 
 pub struct NewReport<'a> {
