@@ -167,6 +167,7 @@ pub async fn seed(owner: &PgPool) -> anyhow::Result<()> {
     seed_report(&mut tx, "融创东方悦府", "final",
         Some(("WATERPROOFING", "5号楼屋面防水搭接问题未整改闭合，该部位防水责任除外。")),
         "竣工前评估：主体结构、保温、设备安装未发现影响保险责任的遗留问题；5号楼屋面防水 C 级问题未闭合，建议对该部位除外承保。").await?;
+    seed_safety(&mut tx).await?;
     crate::storage::escalations::sweep(&mut tx, crate::http::projects::today()).await?;
     tx.commit().await?;
     Ok(())
@@ -1110,5 +1111,110 @@ async fn seed_report(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Safety services and one incident on 天一仁和沙子口 (under construction).
+async fn seed_safety(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
+    let Some((project, district, developer)) = sqlx::query_as::<_, (Uuid, Uuid, Uuid)>(
+        "SELECT id, district_id, developer_org_id FROM projects WHERE name = '天一仁和沙子口'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let seeded: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM safety_services WHERE project_id = $1)")
+            .bind(project)
+            .fetch_one(&mut *conn)
+            .await?;
+    if seeded {
+        return Ok(());
+    }
+    let (agency, agency_user): (Uuid, Uuid) = sqlx::query_as("SELECT o.id, u.id FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'hexin-tis' LIMIT 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let services: [(&str, Option<&str>, i32, i32, i32, &str); 4] = [
+        (
+            "risk_assessment",
+            None,
+            75,
+            3,
+            0,
+            "第三季度施工安全风险评估：高处作业与起重吊装为主要风险，已提出 3 项管控建议。",
+        ),
+        (
+            "hazard_inspection",
+            Some("tower_crane"),
+            40,
+            2,
+            0,
+            "2 台塔吊专项检查：1 台标准节螺栓松动、1 台限位器失灵，已下发隐患整改。",
+        ),
+        (
+            "hazard_inspection",
+            Some("deep_excavation"),
+            150,
+            1,
+            0,
+            "基坑监测数据复核：东侧位移接近预警值，建议加密监测。",
+        ),
+        (
+            "training",
+            None,
+            20,
+            0,
+            86,
+            "新进场工人三级安全教育及高处作业专项培训。",
+        ),
+    ];
+    for (kind, category, days_ago, hazards, participants, summary) in services {
+        sqlx::query(
+            "INSERT INTO safety_services (project_id, district_id, developer_org_id, provider_org_id, kind, hazard_category, performed_on, \
+                                          hazards_found, participants, summary, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, (now() AT TIME ZONE 'Asia/Shanghai')::date - $7, $8, $9, $10, $11)",
+        )
+        .bind(project)
+        .bind(district)
+        .bind(developer)
+        .bind(agency)
+        .bind(kind)
+        .bind(category)
+        .bind(days_ago)
+        .bind(hazards)
+        .bind(participants)
+        .bind(summary)
+        .bind(agency_user)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let developer_user: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 LIMIT 1")
+        .bind(developer)
+        .fetch_one(&mut *conn)
+        .await?;
+    let incident: Uuid = sqlx::query_scalar(
+        "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, accident_type, description, \
+                                       rescue_cost_fen, reported_by) \
+         VALUES ('AQ-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('safety_incident_numbers')::text, 6, '0'), \
+                 $1, $2, $3, now() - interval '12 days', '2号楼 9层 外架作业面', 'fall', \
+                 '架子工在拆除外架连墙件时从 9 层作业面坠落至 8 层防护平台，右腿骨折，已送医救治。', 1260000, $4) RETURNING id",
+    )
+    .bind(project)
+    .bind(district)
+    .bind(developer)
+    .bind(developer_user)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class, medical_cost_fen) \
+         VALUES ($1, $2, $3, $4, '张某', 'worker', 'serious', 4850000)",
+    )
+    .bind(incident)
+    .bind(project)
+    .bind(district)
+    .bind(developer)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

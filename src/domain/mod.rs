@@ -8,5 +8,6 @@ pub mod project;
 pub mod redirect;
 pub mod risk;
 pub mod rules;
+pub mod safety;
 pub mod tenancy;
 pub mod throttle;

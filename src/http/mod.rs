@@ -21,6 +21,7 @@ pub mod policies;
 pub mod projects;
 pub mod reports;
 pub mod rules;
+pub mod safety;
 pub mod tokens;
 pub mod uploads;
 
@@ -142,6 +143,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/reports", get(reports::index))
         .route("/reports/{id}", get(reports::show))
         .route("/reports/{id}/review", post(reports::review_form))
+        .route("/projects/{id}/safety-services", post(safety::service_form))
+        .route("/projects/{id}/incidents", post(safety::incident_form))
+        .route("/safety", get(safety::index))
+        .route("/incidents/{id}/close", post(safety::close_form))
         .route("/notifications", get(notifications::index))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/api/openapi.json", get(api::openapi_json))
@@ -217,6 +222,16 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
         .route("/api/v1/notifications", get(notifications::api_list))
+        .route("/api/v1/safety", get(safety::api_overview))
+        .route(
+            "/api/v1/projects/{id}/safety-services",
+            post(safety::api_log_service),
+        )
+        .route(
+            "/api/v1/projects/{id}/incidents",
+            post(safety::api_report_incident),
+        )
+        .route("/api/v1/incidents/{id}/close", post(safety::api_close))
         .route("/api/v1/projects/{id}/reports", post(reports::api_issue))
         .route("/api/v1/reports", get(reports::api_list))
         .route("/api/v1/reports/{id}", get(reports::api_show))

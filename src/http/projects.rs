@@ -685,6 +685,13 @@ struct DetailPage {
     visits: Vec<crate::storage::risk::Visit>,
     stage_codes: Vec<&'static str>,
     reports: Vec<crate::storage::reports::Report>,
+    services: Vec<crate::storage::safety::SafetyService>,
+    incidents: Vec<crate::storage::safety::Incident>,
+    service_kinds: &'static [&'static str],
+    hazard_categories: &'static [&'static str],
+    accident_types: &'static [&'static str],
+    parties: &'static [&'static str],
+    injury_classes: &'static [&'static str],
 }
 
 #[derive(Deserialize)]
@@ -717,6 +724,8 @@ pub(super) async fn detail_page(
     let horizon = day.checked_add_days(chrono::Days::new(60)).unwrap_or(day);
     let visits = crate::storage::risk::visits(&mut tx, Some(id), None, horizon).await?;
     let reports = crate::storage::reports::list(&mut tx, Some(id)).await?;
+    let services = crate::storage::safety::services(&mut tx, Some(id)).await?;
+    let incidents = crate::storage::safety::incidents(&mut tx, Some(id)).await?;
     tx.commit().await?;
     let org_id = user.org.as_ref().map(|o| o.id);
     let is_developer = org_id == Some(d.project.developer_org_id);
@@ -760,6 +769,13 @@ pub(super) async fn detail_page(
         visits,
         stage_codes: super::inspections::stage_codes(),
         reports,
+        services,
+        incidents,
+        service_kinds: &crate::domain::safety::SERVICE_KINDS,
+        hazard_categories: &crate::domain::safety::HAZARD_CATEGORIES,
+        accident_types: &crate::domain::safety::ACCIDENT_TYPES,
+        parties: &crate::domain::safety::PARTIES,
+        injury_classes: &crate::domain::safety::INJURY_CLASSES,
     })?;
     *response.status_mut() = status_code;
     Ok(response)
@@ -777,6 +793,7 @@ pub async fn show(
         Some("applied") => Some("policy.applied_notice"),
         Some("event") => Some("projects.stage_recorded"),
         Some("gate") => Some("projects.gate_recorded"),
+        Some("safety") => Some("safety.saved"),
         _ => None,
     };
     detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await

@@ -11,6 +11,7 @@ pub mod projects;
 pub mod reports;
 pub mod risk;
 pub mod rules;
+pub mod safety;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

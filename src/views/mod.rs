@@ -43,6 +43,7 @@ impl PageContext {
                 ("/policies", "nav.policies"),
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
+                ("/safety", "nav.safety"),
                 ("/rule-packs", "nav.rule_packs"),
             ]),
             Dashboard::Insurer => entries.extend([
@@ -51,12 +52,14 @@ impl PageContext {
                 ("/inspections", "nav.inspections"),
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
+                ("/safety", "nav.safety"),
                 ("/rule-packs", "nav.rule_packs"),
             ]),
             Dashboard::Developer => entries.extend([
                 ("/projects", "nav.projects"),
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
+                ("/safety", "nav.safety"),
                 ("/policies", "nav.policies"),
                 ("/parcels", "nav.parcels"),
             ]),
@@ -65,6 +68,7 @@ impl PageContext {
                 ("/inspections", "nav.inspections"),
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
+                ("/safety", "nav.safety"),
                 ("/policies", "nav.policies"),
             ]),
             Dashboard::Partner => entries.push(("/projects", "nav.projects")),
@@ -156,6 +160,10 @@ impl PageContext {
 
     pub fn is_developer(&self) -> bool {
         self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::Developer)
+    }
+
+    pub fn is_insurer(&self) -> bool {
+        self.user.as_ref().and_then(Principal::org_kind) == Some(OrgKind::Insurer)
     }
 
     pub fn is_agency(&self) -> bool {

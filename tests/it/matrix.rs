@@ -413,6 +413,18 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/reports", API_SIGNED_IN),
         row("GET", "/api/v1/reports/{id}", api(PROJECT_READERS)),
         json("POST", "/api/v1/reports/{id}/review", r#"{"decision":"confirm","note":"再次审核"}"#, [401, 403, 404, 403, 403, 409, 403, 403, 404]),
+        // Safety. Fixtures: 东方悦府 (as above) and 天一仁和沙子口's incident (lead picc-qd).
+        form("POST", "/projects/{id}/safety-services", &[("kind", "x"), ("performed_on", "2026-01-01"), ("summary", "")],
+            [303, 403, 403, 404, 404, 422, 422, 403, 403]),
+        form("POST", "/projects/{id}/incidents", &[("occurred_at", ""), ("place", ""), ("accident_type", "x"), ("description", "")], DEVELOPER_ONLY_422),
+        row("GET", "/safety", ORGS_ONLY),
+        row("POST", "/incidents/{id}/close", [303, 403, 404, 303, 303, 404, 403, 404, 404]),
+        row("GET", "/api/v1/safety", api(ORGS_ONLY)),
+        json("POST", "/api/v1/projects/{id}/safety-services", r#"{"kind":"x","performed_on":"2026-01-01","summary":""}"#,
+            [401, 403, 403, 404, 404, 422, 422, 403, 403]),
+        json("POST", "/api/v1/projects/{id}/incidents", r#"{"occurred_at":"","place":"","accident_type":"x","description":"","victims":[]}"#,
+            api(DEVELOPER_ONLY_422)),
+        row("POST", "/api/v1/incidents/{id}/close", [401, 403, 404, 200, 200, 404, 403, 404, 404]),
     ]
 }
 
@@ -482,6 +494,12 @@ async fn picc_token(app: &TestApp) -> String {
     id.to_string()
 }
 
+/// A new reported incident on 天一仁和沙子口 for each request that closes one.
+const FRESH_INCIDENT: &str = "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, \
+        accident_type, description, reported_by) \
+    SELECT 'AQ-M-' || gen_random_uuid(), p.id, p.district_id, p.developer_org_id, now(), '测试', 'other', '矩阵测试', u.id \
+    FROM projects p JOIN users u ON u.org_id = p.developer_org_id WHERE p.name = '天一仁和沙子口' LIMIT 1 RETURNING id::text";
+
 async fn fixture(app: &TestApp, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(&app.owner).await.unwrap()
 }
@@ -545,6 +563,9 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path.replace("{id}", &fixture(&app, "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id WHERE p.name = '融创东方悦府' AND o.status = 'issued'").await)
             } else if row.path.contains("/photos/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1").await)
+            } else if row.path.contains("/incidents/{id}") {
+                row.path
+                    .replace("{id}", &fixture(&app, FRESH_INCIDENT).await)
             } else if row.path.contains("/reports/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT r.id::text FROM risk_reports r JOIN projects p ON p.id = r.project_id WHERE p.name = '融创东方悦府' AND r.kind = 'final'").await)
             } else if row.path.contains("/policies/{id}") {

@@ -571,3 +571,111 @@ async fn the_final_report_freezes_open_items_and_the_lead_insurer_adds_an_exclus
         .unwrap();
     assert!(html.contains("最终风险评估报告") && html.contains("data-print"));
 }
+
+#[tokio::test]
+async fn safety_services_and_incidents_are_recorded_by_the_right_parties() {
+    let app = TestApp::spawn().await;
+    let agency = app.login("hexin-tis").await;
+    let developer = app.login("tianyi-dev").await;
+    let project = project_id(&app, "天一仁和沙子口").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let (status, problem) = post(
+        &app,
+        &agency,
+        &format!("/api/v1/projects/{project}/safety-services"),
+        json!({ "kind": "hazard_inspection", "performed_on": today, "summary": "高大模板检查" }),
+    )
+    .await;
+    assert_eq!(status, 422, "a hazard inspection names its category");
+    assert_eq!(problem["errors"][0]["code"], "safety.bad_service");
+    let (status, _) = post(&app, &agency, &format!("/api/v1/projects/{project}/safety-services"),
+        json!({ "kind": "hazard_inspection", "hazard_category": "high_formwork", "performed_on": today, "hazards_found": "2", "summary": "高大模板支撑体系检查" })).await;
+    assert_eq!(status, 201);
+    let (status, _) = post(
+        &app,
+        &developer,
+        &format!("/api/v1/projects/{project}/safety-services"),
+        json!({ "kind": "training", "performed_on": today, "summary": "自行培训" }),
+    )
+    .await;
+    assert_eq!(status, 403, "services are the agency's or the insurer's");
+
+    let incident = |victims: Value| {
+        json!({
+        "occurred_at": "2026-11-20 09:30", "place": "3号楼 塔吊", "accident_type": "lifting",
+        "description": "吊装钢筋时吊索断裂，钢筋坠落砸伤地面人员。", "rescue_cost_yuan": "8,000", "victims": victims })
+    };
+    let (status, problem) = post(
+        &app,
+        &developer,
+        &format!("/api/v1/projects/{project}/incidents"),
+        incident(json!([])),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["code"], "safety.needs_victims");
+    let (status, problem) = post(
+        &app,
+        &developer,
+        &format!("/api/v1/projects/{project}/incidents"),
+        incident(json!([{ "name": "李某", "party": "worker", "injury_class": "bruised" }])),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, reported) = post(&app, &developer, &format!("/api/v1/projects/{project}/incidents"), incident(json!([
+        { "name": "李某", "party": "worker", "injury_class": "serious", "medical_cost_yuan": "52000" },
+        { "name": "路人王某", "party": "third_party", "injury_class": "minor" }]))).await;
+    assert_eq!(status, 201, "{reported}");
+    assert_eq!(reported["rescue_cost_fen"], 800_000);
+    assert_eq!(reported["victims"].as_array().unwrap().len(), 2);
+    let (status, _) = post(
+        &app,
+        &app.login("sunac-dev").await,
+        &format!("/api/v1/projects/{project}/incidents"),
+        incident(json!([
+        { "name": "x", "party": "worker", "injury_class": "minor" }])),
+    )
+    .await;
+    assert_eq!(status, 404, "not sunac's project");
+    let id = reported["id"].as_str().unwrap();
+    let (status, _) = post(
+        &app,
+        &app.login("pingan-qd").await,
+        &format!("/api/v1/incidents/{id}/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 404, "pingan is not on this project");
+    let lead = app.login("picc-qd").await;
+    let (status, _) = post(
+        &app,
+        &lead,
+        &format!("/api/v1/incidents/{id}/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = post(
+        &app,
+        &lead,
+        &format!("/api/v1/incidents/{id}/close"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let overview: Value = app
+        .login("laoshan-zjj")
+        .await
+        .get(app.url("/api/v1/safety"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        overview["incidents"].as_array().unwrap().len(),
+        2,
+        "the demo incident and this one, both in Laoshan"
+    );
+}

@@ -1,0 +1,95 @@
+//! Construction-period safety: prevention services and incidents. An incident is reported once
+//! with its victims and closed by the lead insurer when settled (the claims work settles it).
+
+use serde::Serialize;
+
+pub const SERVICE_KINDS: [&str; 4] = ["risk_assessment", "hazard_inspection", "training", "drill"];
+pub const HAZARD_CATEGORIES: [&str; 5] = [
+    "tower_crane",
+    "deep_excavation",
+    "high_formwork",
+    "scaffolding",
+    "other",
+];
+pub const ACCIDENT_TYPES: [&str; 8] = [
+    "fall",
+    "struck_by",
+    "collapse",
+    "electric_shock",
+    "machinery",
+    "lifting",
+    "fire",
+    "other",
+];
+pub const PARTIES: [&str; 2] = ["worker", "third_party"];
+pub const INJURY_CLASSES: [&str; 4] = ["minor", "serious", "disability", "death"];
+
+/// A hazard inspection (of 危大工程) names what was inspected; other services do not.
+pub fn service_is_consistent(kind: &str, hazard_category: Option<&str>) -> bool {
+    match (kind, hazard_category) {
+        ("hazard_inspection", Some(category)) => HAZARD_CATEGORIES.contains(&category),
+        ("hazard_inspection", None) => false,
+        (other, None) => SERVICE_KINDS.contains(&other),
+        (_, Some(_)) => false,
+    }
+}
+
+/// Death and disability fall under the per-person minimum limit of the safety cover.
+pub fn is_grave(injury_class: &str) -> bool {
+    matches!(injury_class, "disability" | "death")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    Reported,
+    Closed,
+}
+
+impl IncidentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Reported => "reported",
+            IncidentStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [IncidentStatus::Reported, IncidentStatus::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// The one transition of an incident.
+pub fn close_incident(status: IncidentStatus) -> Option<IncidentStatus> {
+    (status == IncidentStatus::Reported).then_some(IncidentStatus::Closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hazard_inspections_name_their_hazard_and_nothing_else_does() {
+        assert!(service_is_consistent(
+            "hazard_inspection",
+            Some("tower_crane")
+        ));
+        assert!(!service_is_consistent("hazard_inspection", None));
+        assert!(!service_is_consistent("hazard_inspection", Some("volcano")));
+        assert!(service_is_consistent("training", None));
+        assert!(!service_is_consistent("training", Some("tower_crane")));
+        assert!(!service_is_consistent("party", None));
+    }
+
+    #[test]
+    fn incidents_close_once() {
+        assert_eq!(
+            close_incident(IncidentStatus::Reported),
+            Some(IncidentStatus::Closed)
+        );
+        assert_eq!(close_incident(IncidentStatus::Closed), None);
+        assert!(is_grave("death") && is_grave("disability") && !is_grave("serious"));
+    }
+}

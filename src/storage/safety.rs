@@ -1,0 +1,200 @@
+//! Safety services and incidents with their victims.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::projects::Project;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SafetyService {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub provider_name_zh: String,
+    pub kind: String,
+    pub hazard_category: Option<String>,
+    pub performed_on: NaiveDate,
+    pub hazards_found: i32,
+    pub participants: i32,
+    pub summary: String,
+}
+
+pub async fn services(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+) -> Result<Vec<SafetyService>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.project_id, p.name AS project_name, o.name_zh AS provider_name_zh, s.kind, s.hazard_category, \
+                s.performed_on, s.hazards_found, s.participants, s.summary \
+         FROM safety_services s JOIN projects p ON p.id = s.project_id JOIN organisations o ON o.id = s.provider_org_id \
+         WHERE ($1::uuid IS NULL OR s.project_id = $1) ORDER BY s.performed_on DESC LIMIT 500",
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewService<'a> {
+    pub project: &'a Project,
+    pub provider_org_id: Uuid,
+    pub kind: &'a str,
+    pub hazard_category: Option<&'a str>,
+    pub performed_on: NaiveDate,
+    pub hazards_found: i32,
+    pub participants: i32,
+    pub summary: &'a str,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_service(
+    conn: &mut PgConnection,
+    s: &NewService<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO safety_services (project_id, district_id, developer_org_id, provider_org_id, kind, hazard_category, \
+                                      performed_on, hazards_found, participants, summary, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(s.project.id)
+    .bind(s.project.district_id)
+    .bind(s.project.developer_org_id)
+    .bind(s.provider_org_id)
+    .bind(s.kind)
+    .bind(s.hazard_category)
+    .bind(s.performed_on)
+    .bind(s.hazards_found)
+    .bind(s.participants)
+    .bind(s.summary)
+    .bind(s.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Victim {
+    pub name: String,
+    /// worker | third_party
+    pub party: String,
+    /// minor | serious | disability | death
+    pub injury_class: String,
+    pub medical_cost_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Incident {
+    pub id: Uuid,
+    pub number: String,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub developer_name_zh: String,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub accident_type: String,
+    pub description: String,
+    pub rescue_cost_fen: i64,
+    pub status: String,
+    pub version: i32,
+    #[schema(value_type = Vec<Victim>)]
+    pub victims: Json<Vec<Victim>>,
+}
+
+const INCIDENT_SELECT: &str = "\
+    SELECT i.id, i.number, i.project_id, p.name AS project_name, d.name_zh AS developer_name_zh, i.occurred_at, i.place, \
+           i.accident_type, i.description, i.rescue_cost_fen, i.status, i.version, \
+           coalesce((SELECT json_agg(json_build_object('name', v.name, 'party', v.party, 'injury_class', v.injury_class, \
+                                                       'medical_cost_fen', v.medical_cost_fen) ORDER BY v.name) \
+                     FROM incident_victims v WHERE v.incident_id = i.id), '[]'::json)::jsonb AS victims \
+    FROM safety_incidents i JOIN projects p ON p.id = i.project_id JOIN organisations d ON d.id = i.developer_org_id";
+
+pub async fn incidents(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+) -> Result<Vec<Incident>, sqlx::Error> {
+    sqlx::query_as(
+        &[
+            INCIDENT_SELECT,
+            " WHERE ($1::uuid IS NULL OR i.project_id = $1) ORDER BY i.occurred_at DESC LIMIT 500",
+        ]
+        .concat(),
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn incident(conn: &mut PgConnection, id: Uuid) -> Result<Option<Incident>, sqlx::Error> {
+    sqlx::query_as(&[INCIDENT_SELECT, " WHERE i.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub struct NewIncident<'a> {
+    pub project: &'a Project,
+    pub occurred_at: DateTime<Utc>,
+    pub place: &'a str,
+    pub accident_type: &'a str,
+    pub description: &'a str,
+    pub rescue_cost_fen: i64,
+    pub reported_by: Uuid,
+}
+
+pub async fn insert_incident(
+    conn: &mut PgConnection,
+    i: &NewIncident<'_>,
+    victims: &[Victim],
+) -> Result<Uuid, sqlx::Error> {
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, accident_type, \
+                                       description, rescue_cost_fen, reported_by) \
+         VALUES ('AQ-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('safety_incident_numbers')::text, 6, '0'), \
+                 $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(i.project.id)
+    .bind(i.project.district_id)
+    .bind(i.project.developer_org_id)
+    .bind(i.occurred_at)
+    .bind(i.place)
+    .bind(i.accident_type)
+    .bind(i.description)
+    .bind(i.rescue_cost_fen)
+    .bind(i.reported_by)
+    .fetch_one(&mut *conn)
+    .await?;
+    for v in victims {
+        sqlx::query(
+            "INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class, medical_cost_fen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(i.project.id)
+        .bind(i.project.district_id)
+        .bind(i.project.developer_org_id)
+        .bind(&v.name)
+        .bind(&v.party)
+        .bind(&v.injury_class)
+        .bind(v.medical_cost_fen)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+pub async fn set_incident_status(
+    conn: &mut PgConnection,
+    incident: &Incident,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("UPDATE safety_incidents SET status = $4, version = version + 1 WHERE id = $1 AND version = $2 AND status = $3")
+        .bind(incident.id)
+        .bind(incident.version)
+        .bind(&incident.status)
+        .bind(to)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
