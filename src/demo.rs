@@ -1135,7 +1135,16 @@ async fn seed_safety(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
     let (agency, agency_user): (Uuid, Uuid) = sqlx::query_as("SELECT o.id, u.id FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'hexin-tis' LIMIT 1")
         .fetch_one(&mut *conn)
         .await?;
-    let services: [(&str, Option<&str>, i32, i32, i32, &str); 4] = [
+    // (kind, hazard category, days ago, hazards found, participants, summary)
+    type Service = (
+        &'static str,
+        Option<&'static str>,
+        i32,
+        i32,
+        i32,
+        &'static str,
+    );
+    let services: [Service; 4] = [
         (
             "risk_assessment",
             None,
