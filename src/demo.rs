@@ -168,6 +168,7 @@ pub async fn seed(owner: &PgPool) -> anyhow::Result<()> {
         Some(("WATERPROOFING", "5号楼屋面防水搭接问题未整改闭合，该部位防水责任除外。")),
         "竣工前评估：主体结构、保温、设备安装未发现影响保险责任的遗留问题；5号楼屋面防水 C 级问题未闭合，建议对该部位除外承保。").await?;
     seed_safety(&mut tx).await?;
+    seed_checklists(&mut tx).await?;
     crate::storage::escalations::sweep(&mut tx, crate::http::projects::today()).await?;
     tx.commit().await?;
     Ok(())
@@ -1225,5 +1226,50 @@ async fn seed_safety(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
     .bind(developer)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// 和信安诚's checklist templates: a few key items per stage node.
+const CHECKLIST: &[(&str, &str)] = &[
+    ("design_review", "施工图审查意见已全部闭合"),
+    ("design_review", "防水、保温设计等级与保险责任要求一致"),
+    ("foundation", "桩基检测报告齐全且结论合格"),
+    ("foundation", "基础钢筋隐蔽验收经监理签字"),
+    ("foundation", "基坑监测数据在预警值以内"),
+    ("main_structure", "混凝土试块强度评定合格"),
+    ("main_structure", "墙、柱、梁无影响结构安全的裂缝"),
+    ("main_structure", "钢筋保护层厚度抽检合格"),
+    ("waterproofing", "卷材搭接宽度与细部节点符合设计"),
+    ("waterproofing", "屋面、厨卫闭水试验合格"),
+    ("envelope", "保温板粘结面积与锚栓数量符合要求"),
+    ("decoration", "外立面饰面层无空鼓脱落隐患"),
+    ("installation", "给排水管道通水试验合格"),
+    ("completion", "分户验收记录完整"),
+    ("routine", "上次检查问题整改情况已复核"),
+    ("routine", "现场安全文明施工措施到位"),
+];
+
+async fn seed_checklists(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
+    let agency: Uuid = sqlx::query_scalar("SELECT id FROM organisations WHERE code = 'hexin-tis'")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seeded: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM checklist_items WHERE agency_org_id = $1)",
+    )
+    .bind(agency)
+    .fetch_one(&mut *conn)
+    .await?;
+    if seeded {
+        return Ok(());
+    }
+    for (position, (stage, text)) in CHECKLIST.iter().enumerate() {
+        sqlx::query("INSERT INTO checklist_items (agency_org_id, stage_code, text, position) VALUES ($1, $2, $3, $4)")
+            .bind(agency)
+            .bind(stage)
+            .bind(text)
+            .bind(i32::try_from(position)?)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }

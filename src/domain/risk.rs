@@ -455,3 +455,58 @@ pub mod reports {
         }
     }
 }
+
+/// Checklist answers, and what must hold before an inspection is submitted.
+pub mod checklist {
+    pub const RESULTS: [&str; 3] = ["pass", "fail", "na"];
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Answer<'a> {
+        pub item: &'a str,
+        pub result: Option<&'a str>,
+        pub has_finding: bool,
+    }
+
+    /// The locale key of the first reason the checklist is not complete, if any: every item
+    /// answered, and every failed item linked to its finding.
+    pub fn incomplete(answers: &[Answer<'_>]) -> Option<&'static str> {
+        if answers.iter().any(|a| a.result.is_none()) {
+            return Some("checklist.unanswered");
+        }
+        if answers
+            .iter()
+            .any(|a| a.result == Some("fail") && !a.has_finding)
+        {
+            return Some("checklist.fail_needs_finding");
+        }
+        None
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_item_is_answered_and_every_failure_has_its_finding() {
+            let answer = |result, has_finding| Answer {
+                item: "钢筋隐蔽验收",
+                result,
+                has_finding,
+            };
+            assert_eq!(
+                incomplete(&[answer(Some("pass"), false), answer(Some("na"), false)]),
+                None
+            );
+            assert_eq!(incomplete(&[answer(Some("fail"), true)]), None);
+            assert_eq!(
+                incomplete(&[answer(None, false)]),
+                Some("checklist.unanswered")
+            );
+            assert_eq!(
+                incomplete(&[answer(Some("fail"), false)]),
+                Some("checklist.fail_needs_finding")
+            );
+            assert_eq!(incomplete(&[]), None);
+        }
+    }
+}

@@ -40,7 +40,8 @@ use crate::storage::tokens::{self, ApiToken};
         super::orders::api_list, super::orders::api_show, super::orders::api_respond, super::orders::api_recheck,
         super::notifications::api_list, super::reports::api_list, super::reports::api_show, super::reports::api_issue,
         super::reports::api_review, super::safety::api_overview, super::safety::api_log_service,
-        super::safety::api_report_incident, super::safety::api_close),
+        super::safety::api_report_incident, super::safety::api_close, super::checklists::api_list,
+        super::checklists::api_add, super::checklists::api_answer, super::inspections::api_reschedule),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -22,9 +22,11 @@ use super::projects::today;
 use super::uploads::{Photo, Upload};
 use crate::db;
 use crate::domain::photos::PhotoType;
+use crate::domain::risk::checklist::{Answer, incomplete};
 use crate::domain::risk::{RiskLevel, STAGE_NODES, rectification_deadline};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
+use crate::storage::checklists::{self, Check};
 use crate::storage::projects::{self as project_store, Building};
 use crate::storage::risk::{
     self as store, Finding, Inspection, NewFinding, NewInspection, NewPhoto,
@@ -107,6 +109,10 @@ pub async fn open(
         },
     )
     .await?;
+    let opened = store::inspection(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    checklists::copy_into(&mut tx, &opened).await?;
     audit::record(
         &mut tx,
         user,
@@ -292,6 +298,18 @@ pub async fn submit(
         None => None,
     }
     .unwrap_or_else(crate::domain::rules::RulePack::laoshan_2021);
+    let checks = checklists::checks(&mut tx, inspection.id).await?;
+    let answers: Vec<Answer<'_>> = checks
+        .iter()
+        .map(|c| Answer {
+            item: &c.text,
+            result: c.result.as_deref(),
+            has_finding: c.finding_id.is_some(),
+        })
+        .collect();
+    if let Some(problem) = incomplete(&answers) {
+        return Err(AppError::Conflict(problem));
+    }
     if !store::submit_inspection(&mut tx, inspection.id, inspection.version).await? {
         return Err(AppError::Conflict("stale"));
     }
@@ -332,6 +350,109 @@ pub async fn submit(
     Ok(orders)
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleInput {
+    /// YYYY-MM-DD, today or later.
+    pub planned_on: String,
+}
+
+/// The assigned agency moves a planned visit (late ones stay visible as late until done).
+pub async fn reschedule(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    visit: Uuid,
+    input: &RescheduleInput,
+) -> AppResult<Uuid> {
+    require_agency(user)?;
+    let mut form = Checker::default();
+    let day = form.date("planned_on", &input.planned_on);
+    form.check(day >= today(), "planned_on", "inspections.date_in_past");
+    form.finish()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project: Option<Uuid> =
+        sqlx::query_scalar("SELECT project_id FROM inspection_visits WHERE id = $1")
+            .bind(visit)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let project = project.ok_or(AppError::NotFound)?;
+    if !is_assigned(&mut tx, project).await? {
+        return Err(AppError::NotFound);
+    }
+    let before = store::reschedule_visit(&mut tx, visit, day)
+        .await?
+        .ok_or(AppError::Conflict("inspections.visit_done"))?;
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "visit.rescheduled",
+            entity_type: "inspection_visit",
+            entity_id: Some(visit),
+            before: Some(serde_json::json!({ "planned_on": before })),
+            after: Some(serde_json::json!({ "planned_on": day })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+pub async fn reschedule_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(visit): Path<String>,
+    AppForm(input): AppForm<RescheduleInput>,
+) -> AppResult<Response> {
+    let visit = parse_id(&visit)?;
+    match reschedule(&state, &user, &request_id, visit, &input).await {
+        Ok(project) => Ok(see_other(&format!("/projects/{project}?done=visit"))),
+        Err(AppError::Validation(fields)) => {
+            let project: Option<Uuid> = {
+                let mut tx = db::begin(&state.pool, &user).await?;
+                let found =
+                    sqlx::query_scalar("SELECT project_id FROM inspection_visits WHERE id = $1")
+                        .bind(visit)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                found
+            };
+            let project = project.ok_or(AppError::NotFound)?;
+            super::projects::detail_page(
+                &state,
+                lang,
+                &user,
+                project,
+                None,
+                Some(AppError::Validation(fields)),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/visits/{id}/reschedule", params(("id" = Uuid, Path)), request_body = RescheduleInput,
+    responses((status = 200), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_reschedule(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(visit): Path<String>,
+    AppJson(input): AppJson<RescheduleInput>,
+) -> AppResult<Json<serde_json::Value>> {
+    let visit = parse_id(&visit)?;
+    reschedule(&state, &user, &request_id, visit, &input).await?;
+    Ok(Json(
+        serde_json::json!({ "id": visit, "planned_on": input.planned_on.trim() }),
+    ))
+}
+
 // ----- pages ----------------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -362,6 +483,7 @@ pub async fn index(
 pub struct InspectionDetail {
     pub inspection: Inspection,
     pub findings: Vec<Finding>,
+    pub checks: Vec<Check>,
 }
 
 #[derive(Template)]
@@ -384,14 +506,16 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Ins
         .await?
         .ok_or(AppError::NotFound)?;
     let findings = store::findings_of(&mut tx, id).await?;
+    let checks = checklists::checks(&mut tx, id).await?;
     tx.commit().await?;
     Ok(InspectionDetail {
         inspection,
         findings,
+        checks,
     })
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
@@ -437,6 +561,7 @@ pub async fn show(
     let notice = match query.done.as_deref() {
         Some("finding") => Some("inspections.finding_added"),
         Some("submit") => Some("inspections.submitted"),
+        Some("checks") => Some("checklist.saved"),
         Some(_) => Some("inspections.opened"),
         None => None,
     };

@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod checklists;
 pub mod error;
 pub mod extract;
 pub mod forms;
@@ -131,6 +132,16 @@ pub fn build_router(state: AppState) -> Router {
             post(inspections::finding_form).layer(upload_limit()),
         )
         .route("/inspections/{id}/submit", post(inspections::submit_form))
+        .route("/inspections/{id}/checks", post(checklists::answer_form))
+        .route(
+            "/checklists",
+            get(checklists::index).post(checklists::add_form),
+        )
+        .route(
+            "/visits/{id}/reschedule",
+            post(inspections::reschedule_form),
+        )
+        .route("/checklists/{id}/retire", post(checklists::retire))
         .route("/photos/{id}", get(inspections::photo))
         .route("/orders", get(orders::index))
         .route("/orders/{id}", get(orders::show))
@@ -212,6 +223,18 @@ pub fn build_router(state: AppState) -> Router {
         .route(
             "/api/v1/inspections/{id}/submit",
             post(inspections::api_submit),
+        )
+        .route(
+            "/api/v1/inspections/{id}/checks",
+            post(checklists::api_answer),
+        )
+        .route(
+            "/api/v1/checklists",
+            get(checklists::api_list).post(checklists::api_add),
+        )
+        .route(
+            "/api/v1/visits/{id}/reschedule",
+            post(inspections::api_reschedule),
         )
         .route("/api/v1/photos/{id}", get(inspections::api_photo))
         .route("/api/v1/orders", get(orders::api_list))

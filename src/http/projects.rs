@@ -794,6 +794,7 @@ pub async fn show(
         Some("event") => Some("projects.stage_recorded"),
         Some("gate") => Some("projects.gate_recorded"),
         Some("safety") => Some("safety.saved"),
+        Some("visit") => Some("inspections.rescheduled"),
         _ => None,
     };
     detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await

@@ -2,6 +2,7 @@
 //! (see `db::begin`); row-level security scopes every statement again.
 
 pub mod audit;
+pub mod checklists;
 pub mod coverage;
 pub mod dashboard;
 pub mod escalations;

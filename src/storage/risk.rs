@@ -40,6 +40,22 @@ pub async fn insert_plan(
     Ok(())
 }
 
+/// Moves a planned visit; false when it is not a planned visit the caller may schedule.
+pub async fn reschedule_visit(
+    conn: &mut PgConnection,
+    id: Uuid,
+    day: NaiveDate,
+) -> Result<Option<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE inspection_visits v SET planned_on = $2, version = v.version + 1 \
+         FROM inspection_visits old WHERE v.id = $1 AND old.id = v.id AND v.status = 'planned' RETURNING old.planned_on",
+    )
+    .bind(id)
+    .bind(day)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Planned visits from `from` to `to` (inclusive), or the overdue ones when `from` is None.
 pub async fn visits(
     conn: &mut PgConnection,

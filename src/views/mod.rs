@@ -69,6 +69,7 @@ impl PageContext {
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
                 ("/safety", "nav.safety"),
+                ("/checklists", "nav.checklists"),
                 ("/policies", "nav.policies"),
             ]),
             Dashboard::Partner => entries.push(("/projects", "nav.projects")),
@@ -186,13 +187,17 @@ impl PageContext {
         if label.is_empty() { action } else { label }
     }
 
+    /// The message for an error code: `error.<code>`, else the code as a key of its own (domain
+    /// codes such as `policy.already_applied`), else a generic message.
     pub fn error_title(&self, code: &str) -> &'static str {
-        let title = self.t(&format!("error.{code}"));
-        if title.is_empty() {
-            self.t("error.generic")
-        } else {
-            title
-        }
+        [
+            self.t(&format!("error.{code}")),
+            self.t(code),
+            self.t("error.generic"),
+        ]
+        .into_iter()
+        .find(|m| !m.is_empty())
+        .unwrap_or("")
     }
 
     /// The localised label of a coded value (`stage.permitted`, `policy.status.quoted` …), or

@@ -425,11 +425,23 @@ fn rows() -> Vec<Row> {
         json("POST", "/api/v1/projects/{id}/incidents", r#"{"occurred_at":"","place":"","accident_type":"x","description":"","victims":[]}"#,
             api(DEVELOPER_ONLY_422)),
         row("POST", "/api/v1/incidents/{id}/close", [401, 403, 404, 200, 200, 404, 403, 404, 404]),
+        // Checklists: templates are the agency's own; answers need a draft inspection.
+        form("POST", "/inspections/{id}/checks", &[], AGENCY_ONLY_409),
+        row("GET", "/checklists", AGENCY_ONLY_200),
+        form("POST", "/checklists", &[("stage_code", "x"), ("text", "")], AGENCY_ONLY_422),
+        row("POST", "/checklists/{id}/retire", [303, 403, 403, 403, 403, 403, 303, 403, 403]),
+        json("POST", "/api/v1/inspections/{id}/checks", r#"{"answers":[]}"#, api(AGENCY_ONLY_409)),
+        row("GET", "/api/v1/checklists", api(AGENCY_ONLY_200)),
+        json("POST", "/api/v1/checklists", r#"{"stage_code":"x","text":""}"#, api(AGENCY_ONLY_422)),
+        // A planned visit of 天一仁和沙子口 (agency hexin-tis), moved to a date in the past: refused.
+        form("POST", "/visits/{id}/reschedule", &[("planned_on", "2020-01-01")], AGENCY_ONLY_422),
+        json("POST", "/api/v1/visits/{id}/reschedule", r#"{"planned_on":"2020-01-01"}"#, api(AGENCY_ONLY_422)),
     ]
 }
 
 //                                  anon lao  shi  picc staf pinA hex  sun  own
 const AGENCY_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 422, 403, 403];
+const AGENCY_ONLY_200: [u16; 9] = [303, 403, 403, 403, 403, 403, 200, 403, 403];
 const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
 const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
 
@@ -493,6 +505,10 @@ async fn picc_token(app: &TestApp) -> String {
     .unwrap();
     id.to_string()
 }
+
+/// A new checklist item of 和信安诚 for each request that retires one.
+const FRESH_CHECKLIST_ITEM: &str = "INSERT INTO checklist_items (agency_org_id, stage_code, text) \
+    SELECT id, 'routine', '矩阵测试项' FROM organisations WHERE code = 'hexin-tis' RETURNING id::text";
 
 /// A new reported incident on 天一仁和沙子口 for each request that closes one.
 const FRESH_INCIDENT: &str = "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, \
@@ -563,6 +579,11 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path.replace("{id}", &fixture(&app, "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id WHERE p.name = '融创东方悦府' AND o.status = 'issued'").await)
             } else if row.path.contains("/photos/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1").await)
+            } else if row.path.contains("/visits/{id}") {
+                row.path.replace("{id}", &fixture(&app, "SELECT v.id::text FROM inspection_visits v JOIN projects p ON p.id = v.project_id WHERE p.name = '天一仁和沙子口' AND v.status = 'planned' LIMIT 1").await)
+            } else if row.path.contains("/checklists/{id}") {
+                row.path
+                    .replace("{id}", &fixture(&app, FRESH_CHECKLIST_ITEM).await)
             } else if row.path.contains("/incidents/{id}") {
                 row.path
                     .replace("{id}", &fixture(&app, FRESH_INCIDENT).await)

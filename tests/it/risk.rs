@@ -173,13 +173,41 @@ async fn a_d_finding_with_a_photo_becomes_an_order_that_the_developer_answers_an
         "SHA-256 taken at upload"
     );
 
-    let (status, submitted) = post(
-        &app,
-        &agency,
-        &format!("/api/v1/inspections/{inspection}/submit"),
-        json!({}),
-    )
-    .await;
+    // The checklist copied from the agency's template must be answered first.
+    let submit_path = format!("/api/v1/inspections/{inspection}/submit");
+    let checks_path = format!("/api/v1/inspections/{inspection}/checks");
+    let (status, problem) = post(&app, &agency, &submit_path, json!({})).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("checklist.unanswered"))
+    );
+    assert_eq!(problem["title"], "检查表尚有未判定的检查项。");
+    let checks: Vec<String> = recorded["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(checks.len(), 3, "the main-structure template of 和信安诚");
+    let finding_id = finding["id"].as_str().unwrap();
+    let lonely_failure = json!({ "answers": [{ "check_id": checks[0], "result": "fail" }] });
+    let (status, problem) = post(&app, &agency, &checks_path, lonely_failure).await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (422, Some("checklist.fail_needs_finding"))
+    );
+    let answers: Vec<Value> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, id)| match i {
+            0 => json!({ "check_id": id, "result": "pass" }),
+            1 => json!({ "check_id": id, "result": "fail", "finding_id": finding_id }),
+            _ => json!({ "check_id": id, "result": "na" }),
+        })
+        .collect();
+    let (status, _) = post(&app, &agency, &checks_path, json!({ "answers": answers })).await;
+    assert_eq!(status, 200);
+    let (status, submitted) = post(&app, &agency, &submit_path, json!({})).await;
     assert_eq!(status, 200, "{submitted}");
     let (status, _) = send_multipart(&app, &agency, &findings_path, D_FINDING, &[]).await;
     assert_eq!(status, 409, "a submitted inspection takes no more findings");
@@ -251,8 +279,8 @@ async fn a_d_finding_with_a_photo_becomes_an_order_that_the_developer_answers_an
         ("A", "closed"),
         "closing lowers the current level, keeps the original"
     );
-    let audited = app.count("SELECT count(*) FROM audit_log WHERE action IN ('inspection.opened', 'finding.recorded', 'inspection.submitted', 'order.responded', 'order.rechecked')").await;
-    assert_eq!(audited, 5);
+    let audited = app.count("SELECT count(*) FROM audit_log WHERE action IN ('inspection.opened', 'finding.recorded', 'checklist.answered', 'inspection.submitted', 'order.responded', 'order.rechecked')").await;
+    assert_eq!(audited, 6);
 }
 
 #[tokio::test]
@@ -677,5 +705,46 @@ async fn safety_services_and_incidents_are_recorded_by_the_right_parties() {
         overview["incidents"].as_array().unwrap().len(),
         2,
         "the demo incident and this one, both in Laoshan"
+    );
+}
+
+#[tokio::test]
+async fn the_agency_reschedules_a_late_visit() {
+    let app = TestApp::spawn().await;
+    let late: String = sqlx::query_scalar(
+        "SELECT v.id::text FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
+         WHERE p.name = '天一仁和沙子口' AND v.status = 'planned' AND v.planned_on < current_date LIMIT 1",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let next_week = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let (status, _) = post(
+        &app,
+        &app.login("tianyi-dev").await,
+        &format!("/api/v1/visits/{late}/reschedule"),
+        json!({ "planned_on": next_week }),
+    )
+    .await;
+    assert_eq!(status, 403, "the developer does not set the agency's plan");
+    let (status, moved) = post(
+        &app,
+        &app.login("hexin-tis").await,
+        &format!("/api/v1/visits/{late}/reschedule"),
+        json!({ "planned_on": next_week }),
+    )
+    .await;
+    assert_eq!(status, 200, "{moved}");
+    let day: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT planned_on FROM inspection_visits WHERE id = $1::uuid")
+            .bind(&late)
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    assert_eq!(day.to_string(), next_week);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'visit.rescheduled'")
+            .await,
+        1
     );
 }

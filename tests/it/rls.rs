@@ -107,6 +107,15 @@ async fn populate(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(endorsement.status(), 200);
+    // An inspection opened now carries the agency's checklist.
+    let agency = app.login("hexin-tis").await;
+    let opened = agency
+        .post(app.url(&format!("/api/v1/projects/{project}/inspections")))
+        .json(&serde_json::json!({ "stage_code": "routine", "inspected_on": "2026-11-01", "inspectors": "李工" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 201);
 }
 
 #[tokio::test]
