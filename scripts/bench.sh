@@ -48,6 +48,8 @@ run "project list" laoshan-zjj /projects
 run "project detail" laoshan-zjj "/projects/$project_id"
 run "policy detail" pingan-qd "/policies/$policy_id"
 run "coverage API" laoshan-zjj /api/v1/coverage
+run "rectification orders" laoshan-zjj /orders
+run "inspection list" hexin-tis /inspections
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | |"
 echo

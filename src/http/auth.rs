@@ -18,7 +18,7 @@ use crate::domain::throttle::{PER_ACCOUNT, PER_ADDRESS};
 use crate::i18n::Lang;
 use crate::security::{random_token, sha256};
 use crate::storage::{audit, sessions, throttle, users};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -62,14 +62,15 @@ pub async fn login(
     let username = form.username.trim().to_lowercase();
     let next = safe_next(form.next.as_deref()).to_owned();
     let refuse = |status: StatusCode, error: &'static str| -> AppResult<Response> {
-        let mut response = render(&LoginPage {
-            ctx: PageContext::anonymous(lang),
-            next: next.clone(),
-            username: username.chars().take(64).collect(),
-            error: Some(error),
-        })?;
-        *response.status_mut() = status;
-        Ok(response)
+        render_status(
+            &LoginPage {
+                ctx: PageContext::anonymous(lang),
+                next: next.clone(),
+                username: username.chars().take(64).collect(),
+                error: Some(error),
+            },
+            status,
+        )
     };
 
     let account_key = format!("account:{}", username.chars().take(64).collect::<String>());

@@ -21,7 +21,7 @@ use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::checklists::{self as store, ChecklistItem};
 use crate::storage::{audit, risk};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render_status};
 
 fn require_agency(user: &CurrentUser) -> AppResult<Uuid> {
     match (&user.org, user.org_kind()) {
@@ -92,14 +92,15 @@ async fn page(
     let items = store::items(&mut tx).await?;
     tx.commit().await?;
     let (status, errors, _) = failure_parts(failure)?;
-    let mut response = render(&ChecklistsPage {
-        ctx: PageContext::signed_in(lang, user, "/checklists"),
-        items,
-        stages: super::inspections::stage_codes(),
-        errors,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &ChecklistsPage {
+            ctx: PageContext::signed_in(lang, user, "/checklists"),
+            items,
+            stages: super::inspections::stage_codes(),
+            errors,
+        },
+        status,
+    )
 }
 
 pub async fn index(

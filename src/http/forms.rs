@@ -39,6 +39,12 @@ where
     }
 }
 
+/// `?done=…` on the page a successful form redirects to, naming the notice to show.
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
 /// What a page shows about a failed form: its status, the field errors, the conflict message.
 pub type Failure = (StatusCode, Vec<(usize, FieldError)>, Option<&'static str>);
 

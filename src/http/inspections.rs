@@ -17,7 +17,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
 use crate::db;
@@ -32,7 +32,7 @@ use crate::storage::risk::{
     self as store, Finding, Inspection, NewFinding, NewInspection, NewPhoto,
 };
 use crate::storage::{audit, policies, rules};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 pub fn stage_codes() -> Vec<&'static str> {
     STAGE_NODES
@@ -531,24 +531,20 @@ pub(super) async fn detail_page(
     let sections = section_codes(&mut tx, d.inspection.project_id).await?;
     tx.commit().await?;
     let (status, errors, error) = failure_parts(failure)?;
-    let mut response = render(&DetailPage {
-        ctx: PageContext::signed_in(lang, user, "/inspections"),
-        d,
-        editable,
-        buildings,
-        sections,
-        levels: RiskLevel::ALL.iter().map(|l| l.as_str()).collect(),
-        notice,
-        errors,
-        error,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/inspections"),
+            d,
+            editable,
+            buildings,
+            sections,
+            levels: RiskLevel::ALL.iter().map(|l| l.as_str()).collect(),
+            notice,
+            errors,
+            error,
+        },
+        status,
+    )
 }
 
 pub async fn show(

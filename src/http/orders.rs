@@ -14,7 +14,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::{Checker, after_form, failure_parts, parse_id};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
 use crate::db;
@@ -26,7 +26,7 @@ use crate::i18n::Lang;
 use crate::storage::escalations::EscalationStep;
 use crate::storage::risk::{self as store, NewPhoto, Order, OrderEvent};
 use crate::storage::{audit, projects as project_store};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 /// An order with where it stands on the escalation ladder today.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -335,22 +335,18 @@ async fn detail_page(
     let can_recheck =
         org == Some(d.order.order.agency_org_id) && d.order.order.status == "responded";
     let (status, errors, error) = failure_parts(failure)?;
-    let mut response = render(&DetailPage {
-        ctx: PageContext::signed_in(lang, user, "/orders"),
-        d,
-        can_respond,
-        can_recheck,
-        notice,
-        errors,
-        error,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/orders"),
+            d,
+            can_respond,
+            can_recheck,
+            notice,
+            errors,
+            error,
+        },
+        status,
+    )
 }
 
 pub async fn show(

@@ -20,7 +20,7 @@ use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::audit;
 use crate::storage::projects::{self, NewParcel, Parcel};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render_status};
 
 /// What a regulator submits for one parcel (form, JSON, or one CSV line).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -259,15 +259,16 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = render(&ParcelsPage {
-        ctx: PageContext::signed_in(lang, user, "/parcels"),
-        parcels,
-        errors,
-        notice,
-        developers,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &ParcelsPage {
+            ctx: PageContext::signed_in(lang, user, "/parcels"),
+            parcels,
+            errors,
+            notice,
+            developers,
+        },
+        status,
+    )
 }
 
 #[derive(Deserialize)]

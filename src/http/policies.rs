@@ -14,7 +14,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::{Checker, after_form, failure_parts, parse_id};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
 use crate::db;
 use crate::domain::money::{WHOLE_BP, apply_rate, split_by_shares};
 use crate::domain::policy::{
@@ -30,7 +30,7 @@ use crate::storage::policies::{
 };
 use crate::storage::projects as project_store;
 use crate::storage::{audit, rules};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 async fn load(conn: &mut sqlx::PgConnection, id: Uuid) -> AppResult<Policy> {
     store::find(conn, id).await?.ok_or(AppError::NotFound)
@@ -589,11 +589,6 @@ struct DetailPage {
     error: Option<&'static str>,
 }
 
-#[derive(Deserialize)]
-pub struct DetailQuery {
-    done: Option<String>,
-}
-
 async fn detail_page(
     state: &AppState,
     lang: Lang,
@@ -632,21 +627,22 @@ async fn detail_page(
         .map(|s| (s.code.clone(), lang.pick(&s.name_zh, &s.name_en).to_owned()))
         .collect();
     let (status_code, errors, error) = failure_parts(failure)?;
-    let mut response = render(&DetailPage {
-        ctx: PageContext::signed_in(lang, user, "/policies"),
-        d,
-        is_lead,
-        is_developer,
-        next_step,
-        sections,
-        agencies,
-        insurers,
-        notice,
-        errors,
-        error,
-    })?;
-    *response.status_mut() = status_code;
-    Ok(response)
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/policies"),
+            d,
+            is_lead,
+            is_developer,
+            next_step,
+            sections,
+            agencies,
+            insurers,
+            notice,
+            errors,
+            error,
+        },
+        status_code,
+    )
 }
 
 pub async fn show(
@@ -654,7 +650,7 @@ pub async fn show(
     lang: Lang,
     user: CurrentUser,
     Path(id): Path<String>,
-    Query(query): Query<DetailQuery>,
+    Query(query): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let notice = query.done.as_deref().map(|d| match d {
         "quote" => "policy.quoted_notice",

@@ -15,7 +15,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use crate::db;
 use crate::domain::policy::{PolicyStatus, developer_next_step};
 use crate::domain::project::{
@@ -28,7 +28,7 @@ use crate::storage::projects::{
     self as store, Building, GateCheck, NewBuilding, NewProject, Parcel, Project,
 };
 use crate::storage::{audit, policies, rules};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&Shanghai).date_naive()
@@ -592,15 +592,16 @@ async fn new_project_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let errors = errors.into_iter().map(|e| (0, e)).collect();
-    let mut response = render(&NewProjectPage {
-        ctx: PageContext::signed_in(lang, user, "/projects"),
-        parcels,
-        errors,
-        contractors,
-        supervisors,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &NewProjectPage {
+            ctx: PageContext::signed_in(lang, user, "/projects"),
+            parcels,
+            errors,
+            contractors,
+            supervisors,
+        },
+        status,
+    )
 }
 
 pub async fn new_form(
@@ -694,11 +695,6 @@ struct DetailPage {
     injury_classes: &'static [&'static str],
 }
 
-#[derive(Deserialize)]
-pub struct DetailQuery {
-    done: Option<String>,
-}
-
 pub(super) async fn detail_page(
     state: &AppState,
     lang: Lang,
@@ -750,35 +746,36 @@ pub(super) async fn detail_page(
     let can_apply = is_developer && status.is_none_or(|s| !s.is_live());
     let gate = is_regulator.then(|| gate_for(&d.project, lang));
     let (status_code, errors, error) = failure_parts(failure)?;
-    let mut response = render(&DetailPage {
-        ctx: PageContext::signed_in(lang, user, "/projects"),
-        d,
-        is_developer,
-        is_regulator,
-        can_add_buildings,
-        can_apply,
-        next_step,
-        gate,
-        insurers,
-        notice,
-        errors,
-        error,
-        today: today(),
-        inspections,
-        orders,
-        visits,
-        stage_codes: super::inspections::stage_codes(),
-        reports,
-        services,
-        incidents,
-        service_kinds: &crate::domain::safety::SERVICE_KINDS,
-        hazard_categories: &crate::domain::safety::HAZARD_CATEGORIES,
-        accident_types: &crate::domain::safety::ACCIDENT_TYPES,
-        parties: &crate::domain::safety::PARTIES,
-        injury_classes: &crate::domain::safety::INJURY_CLASSES,
-    })?;
-    *response.status_mut() = status_code;
-    Ok(response)
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/projects"),
+            d,
+            is_developer,
+            is_regulator,
+            can_add_buildings,
+            can_apply,
+            next_step,
+            gate,
+            insurers,
+            notice,
+            errors,
+            error,
+            today: today(),
+            inspections,
+            orders,
+            visits,
+            stage_codes: super::inspections::stage_codes(),
+            reports,
+            services,
+            incidents,
+            service_kinds: &crate::domain::safety::SERVICE_KINDS,
+            hazard_categories: &crate::domain::safety::HAZARD_CATEGORIES,
+            accident_types: &crate::domain::safety::ACCIDENT_TYPES,
+            parties: &crate::domain::safety::PARTIES,
+            injury_classes: &crate::domain::safety::INJURY_CLASSES,
+        },
+        status_code,
+    )
 }
 
 pub async fn show(
@@ -786,7 +783,7 @@ pub async fn show(
     lang: Lang,
     user: CurrentUser,
     Path(id): Path<String>,
-    Query(query): Query<DetailQuery>,
+    Query(query): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let notice = match query.done.as_deref() {
         Some("building") => Some("projects.building_added"),

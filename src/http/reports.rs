@@ -14,7 +14,7 @@ use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
-use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use crate::db;
 use crate::domain::risk::RiskLevel;
 use crate::domain::risk::reports::{ReportKind, ReportStatus, Review, review as review_transition};
@@ -22,7 +22,7 @@ use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::reports::{self as store, NewReport, Report};
 use crate::storage::{audit, policies, projects as project_store, risk, rules};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render, render_status};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -266,21 +266,17 @@ async fn detail_page(
     tx.commit().await?;
     let can_review = is_lead && r.kind == "final" && r.status == "issued";
     let (status, errors, error) = failure_parts(failure)?;
-    let mut response = render(&DetailPage {
-        ctx: PageContext::signed_in(lang, user, "/reports"),
-        r,
-        can_review,
-        notice,
-        errors,
-        error,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/reports"),
+            r,
+            can_review,
+            notice,
+            errors,
+            error,
+        },
+        status,
+    )
 }
 
 pub async fn show(

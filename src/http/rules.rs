@@ -22,7 +22,7 @@ use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::audit;
 use crate::storage::rules::{self as store, RulePackVersion};
-use crate::views::{PageContext, render};
+use crate::views::{PageContext, render_status};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,14 +119,15 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = render(&RulePacksPage {
-        ctx: PageContext::signed_in(lang, user, "/rule-packs"),
-        packs,
-        can_publish: user.org_kind() == Some(OrgKind::Regulator),
-        errors: errors.into_iter().map(|e| (0, e)).collect(),
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &RulePacksPage {
+            ctx: PageContext::signed_in(lang, user, "/rule-packs"),
+            packs,
+            can_publish: user.org_kind() == Some(OrgKind::Regulator),
+            errors: errors.into_iter().map(|e| (0, e)).collect(),
+        },
+        status,
+    )
 }
 
 pub async fn index(

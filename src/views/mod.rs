@@ -246,6 +246,16 @@ impl PageContext {
     }
 }
 
+/// Renders a page with the given status (the page again after a refused form: 409, 422).
+pub fn render_status(
+    page: &impl Template,
+    status: axum::http::StatusCode,
+) -> Result<Response, AppError> {
+    let mut response = render(page)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
 /// Renders a page with the right content type; a template error is an internal error.
 pub fn render(page: &impl Template) -> Result<Response, AppError> {
     let html = page
