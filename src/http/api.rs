@@ -41,7 +41,10 @@ use crate::storage::tokens::{self, ApiToken};
         super::notifications::api_list, super::reports::api_list, super::reports::api_show, super::reports::api_issue,
         super::reports::api_review, super::safety::api_overview, super::safety::api_log_service,
         super::safety::api_report_incident, super::safety::api_close, super::checklists::api_list,
-        super::checklists::api_add, super::checklists::api_answer, super::inspections::api_reschedule),
+        super::checklists::api_add, super::checklists::api_answer, super::inspections::api_reschedule,
+        super::claims::api_list, super::claims::api_show, super::claims::api_action, super::claims::api_pay,
+        super::claims::api_units, super::claims::api_unit, super::claims::api_bind, super::claims::api_add_unit,
+        super::claims::api_handover, super::claims::api_report),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

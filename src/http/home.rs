@@ -152,6 +152,8 @@ struct PartnerHome {
 struct OwnerHome {
     ctx: PageContext,
     recent: Vec<AuditEvent>,
+    units: Vec<crate::storage::claims::Unit>,
+    claims: Vec<super::claims::ClaimView>,
 }
 
 pub async fn dashboard(
@@ -164,8 +166,15 @@ pub async fn dashboard(
     let recent = audit::recent(&mut tx, 10).await?;
     let kind = user.dashboard();
     if kind == Dashboard::Owner {
+        let units = crate::storage::claims::units(&mut tx, None, Some(user.user_id)).await?;
         tx.commit().await?;
-        return render(&OwnerHome { ctx, recent });
+        let claims = super::claims::owner_claims(&state, &user).await?;
+        return render(&OwnerHome {
+            ctx,
+            recent,
+            units,
+            claims,
+        });
     }
     let risk = RiskPanel::load(&mut tx).await?;
     let panel = OrgPanel {

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod checklists;
+pub mod claims;
 pub mod error;
 pub mod extract;
 pub mod forms;
@@ -158,6 +159,18 @@ pub fn build_router(state: AppState) -> Router {
         .route("/projects/{id}/incidents", post(safety::incident_form))
         .route("/safety", get(safety::index))
         .route("/incidents/{id}/close", post(safety::close_form))
+        .route("/units/claim", post(claims::bind_form))
+        .route("/units/{id}", get(claims::unit_show))
+        .route("/units/{id}/handover", post(claims::handover_form))
+        .route(
+            "/units/{id}/claims",
+            post(claims::report_form).layer(upload_limit()),
+        )
+        .route("/projects/{id}/units", post(claims::add_unit_form))
+        .route("/claims", get(claims::index))
+        .route("/claims/{id}", get(claims::show))
+        .route("/claims/{id}/payments", post(claims::pay_form))
+        .route("/claims/{id}/{action}", post(claims::action_form))
         .route("/notifications", get(notifications::index))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/api/openapi.json", get(api::openapi_json))
@@ -245,6 +258,19 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
         .route("/api/v1/notifications", get(notifications::api_list))
+        .route("/api/v1/units", get(claims::api_units))
+        .route("/api/v1/units/claim", post(claims::api_bind))
+        .route("/api/v1/units/{id}", get(claims::api_unit))
+        .route("/api/v1/units/{id}/handover", post(claims::api_handover))
+        .route(
+            "/api/v1/units/{id}/claims",
+            post(claims::api_report).layer(upload_limit()),
+        )
+        .route("/api/v1/projects/{id}/units", post(claims::api_add_unit))
+        .route("/api/v1/claims", get(claims::api_list))
+        .route("/api/v1/claims/{id}", get(claims::api_show))
+        .route("/api/v1/claims/{id}/payments", post(claims::api_pay))
+        .route("/api/v1/claims/{id}/{action}", post(claims::api_action))
         .route("/api/v1/safety", get(safety::api_overview))
         .route(
             "/api/v1/projects/{id}/safety-services",

@@ -693,6 +693,7 @@ struct DetailPage {
     accident_types: &'static [&'static str],
     parties: &'static [&'static str],
     injury_classes: &'static [&'static str],
+    units: Vec<crate::storage::claims::Unit>,
 }
 
 pub(super) async fn detail_page(
@@ -722,6 +723,7 @@ pub(super) async fn detail_page(
     let reports = crate::storage::reports::list(&mut tx, Some(id)).await?;
     let services = crate::storage::safety::services(&mut tx, Some(id)).await?;
     let incidents = crate::storage::safety::incidents(&mut tx, Some(id)).await?;
+    let units = crate::storage::claims::units(&mut tx, Some(id), None).await?;
     tx.commit().await?;
     let org_id = user.org.as_ref().map(|o| o.id);
     let is_developer = org_id == Some(d.project.developer_org_id);
@@ -773,6 +775,7 @@ pub(super) async fn detail_page(
             accident_types: &crate::domain::safety::ACCIDENT_TYPES,
             parties: &crate::domain::safety::PARTIES,
             injury_classes: &crate::domain::safety::INJURY_CLASSES,
+            units,
         },
         status_code,
     )

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod checklists;
+pub mod claims;
 pub mod coverage;
 pub mod dashboard;
 pub mod escalations;

@@ -44,9 +44,11 @@ impl PageContext {
                 ("/orders", "nav.orders"),
                 ("/reports", "nav.reports"),
                 ("/safety", "nav.safety"),
+                ("/claims", "nav.claims"),
                 ("/rule-packs", "nav.rule_packs"),
             ]),
             Dashboard::Insurer => entries.extend([
+                ("/claims", "nav.claims"),
                 ("/policies", "nav.policies"),
                 ("/projects", "nav.projects"),
                 ("/inspections", "nav.inspections"),
@@ -58,6 +60,7 @@ impl PageContext {
             Dashboard::Developer => entries.extend([
                 ("/projects", "nav.projects"),
                 ("/orders", "nav.orders"),
+                ("/claims", "nav.claims"),
                 ("/reports", "nav.reports"),
                 ("/safety", "nav.safety"),
                 ("/policies", "nav.policies"),
@@ -73,7 +76,7 @@ impl PageContext {
                 ("/policies", "nav.policies"),
             ]),
             Dashboard::Partner => entries.push(("/projects", "nav.projects")),
-            Dashboard::Owner => {}
+            Dashboard::Owner => entries.push(("/claims", "nav.claims")),
         }
         if principal.org.is_some() {
             entries.push(("/notifications", "nav.notifications"));

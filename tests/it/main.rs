@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod browser;
+mod claims;
 mod harness;
 mod matrix;
 mod platform;

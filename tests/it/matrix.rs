@@ -69,6 +69,8 @@ enum Body {
     Json(&'static str),
     Csv(&'static str),
     Multipart(&'static [(&'static str, &'static str)]),
+    /// A well-formed payment with its Idempotency-Key header.
+    Payment,
     /// A complete rule pack with an empty version (refused for regulators, forbidden to others).
     RulePack,
 }
@@ -189,7 +191,7 @@ fn rows() -> Vec<Row> {
             "/projects/new",
             [303, 403, 403, 403, 403, 403, 403, 200, 403],
         ),
-        row("GET", "/projects/{id}", PROJECT_READERS),
+        row("GET", "/projects/{id}", HOME_READERS),
         form(
             "POST",
             "/projects/{id}/buildings",
@@ -214,7 +216,7 @@ fn rows() -> Vec<Row> {
             [303, 303, 404, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/policies", ORGS_ONLY),
-        row("GET", "/policies/{id}", PROJECT_READERS),
+        row("GET", "/policies/{id}", HOME_READERS),
         form(
             "POST",
             "/policies/{id}/quote",
@@ -225,7 +227,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/policies/{id}/accept",
             &[],
-            [303, 403, 404, 403, 403, 403, 403, 409, 404],
+            [303, 403, 404, 403, 403, 403, 403, 409, 403],
         ),
         form(
             "POST",
@@ -296,7 +298,7 @@ fn rows() -> Vec<Row> {
             r#"{"parcel_id":"x","name":"","housing_type":"x"}"#,
             api(DEVELOPER_ONLY_422),
         ),
-        row("GET", "/api/v1/projects/{id}", api(PROJECT_READERS)),
+        row("GET", "/api/v1/projects/{id}", api(HOME_READERS)),
         json(
             "POST",
             "/api/v1/projects/{id}/buildings",
@@ -321,7 +323,7 @@ fn rows() -> Vec<Row> {
             [401, 200, 404, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/api/v1/policies", API_SIGNED_IN),
-        row("GET", "/api/v1/policies/{id}", api(PROJECT_READERS)),
+        row("GET", "/api/v1/policies/{id}", api(HOME_READERS)),
         json(
             "POST",
             "/api/v1/policies/{id}/quote",
@@ -332,7 +334,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/policies/{id}/accept",
             "{}",
-            [401, 403, 404, 403, 403, 403, 403, 409, 404],
+            [401, 403, 404, 403, 403, 403, 403, 409, 403],
         ),
         json(
             "POST",
@@ -436,11 +438,36 @@ fn rows() -> Vec<Row> {
         // A planned visit of 天一仁和沙子口 (agency hexin-tis), moved to a date in the past: refused.
         form("POST", "/visits/{id}/reschedule", &[("planned_on", "2020-01-01")], AGENCY_ONLY_422),
         json("POST", "/api/v1/visits/{id}/reschedule", r#"{"planned_on":"2020-01-01"}"#, api(AGENCY_ONLY_422)),
+        // Claims. Fixtures: 王梅's unit 1-1201 in 东方悦府 and her fast-channel leak claim (reported).
+        form("POST", "/units/claim", &[("code", "WRONG-CODE")], OWNER_ONLY_422),
+        row("GET", "/units/{id}", UNIT_READERS),
+        form("POST", "/units/{id}/handover", &[("handed_over_on", "2026-01-01")], DEVELOPER_ONLY_409),
+        Row { body: Body::Multipart(&[("component", "x"), ("location", "x"), ("description", "xx")]), ..row("POST", "/units/{id}/claims", OWNER_ONLY_422) },
+        form("POST", "/projects/{id}/units", &[("building_id", "x"), ("number", ""), ("floor_area_m2", "")], DEVELOPER_ONLY_422),
+        row("GET", "/claims", SIGNED_IN),
+        row("GET", "/claims/{id}", UNIT_READERS),
+        form("POST", "/claims/{id}/payments", &[("payee", "x"), ("amount_yuan", "1"), ("idempotency_key", "matrix-key-1")], LEAD_CLAIM_409),
+        form("POST", "/claims/{id}/{action}", &[], LEAD_CLAIM_409),
+        row("GET", "/api/v1/units", API_SIGNED_IN),
+        json("POST", "/api/v1/units/claim", r#"{"code":"WRONG-CODE"}"#, api(OWNER_ONLY_422)),
+        row("GET", "/api/v1/units/{id}", api(UNIT_READERS)),
+        json("POST", "/api/v1/units/{id}/handover", r#"{"handed_over_on":"2026-01-01"}"#, api(DEVELOPER_ONLY_409)),
+        Row { body: Body::Multipart(&[("component", "x"), ("location", "x"), ("description", "xx")]), ..row("POST", "/api/v1/units/{id}/claims", api(OWNER_ONLY_422)) },
+        json("POST", "/api/v1/projects/{id}/units", r#"{"building_id":"x","number":"","floor_area_m2":""}"#, api(DEVELOPER_ONLY_422)),
+        row("GET", "/api/v1/claims", API_SIGNED_IN),
+        row("GET", "/api/v1/claims/{id}", api(UNIT_READERS)),
+        Row { body: Body::Payment, ..row("POST", "/api/v1/claims/{id}/payments", api(LEAD_CLAIM_409)) },
+        json("POST", "/api/v1/claims/{id}/{action}", "{}", api(LEAD_CLAIM_409)),
     ]
 }
 
 //                                  anon lao  shi  picc staf pinA hex  sun  own
 const AGENCY_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 422, 403, 403];
+const OWNER_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 403, 422];
+const UNIT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 200];
+/// An owner may read the project and policy that cover their home, nothing else of it.
+const HOME_READERS: [u16; 9] = UNIT_READERS;
+const LEAD_CLAIM_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
 const AGENCY_ONLY_200: [u16; 9] = [303, 403, 403, 403, 403, 403, 200, 403, 403];
 const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
 const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
@@ -449,8 +476,8 @@ const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
 const PROJECT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 404];
 const DEVELOPER_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 422, 403];
 const DEVELOPER_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 409, 403];
-const LEAD_ONLY_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 404];
-const LEAD_ONLY_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 404];
+const LEAD_ONLY_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
+const LEAD_ONLY_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 403];
 const BUILDING: &[(&str, &str)] = &[
     ("name", "9号楼"),
     ("housing_types", "commercial"),
@@ -579,6 +606,15 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path.replace("{id}", &fixture(&app, "SELECT o.id::text FROM rectification_orders o JOIN projects p ON p.id = o.project_id WHERE p.name = '融创东方悦府' AND o.status = 'issued'").await)
             } else if row.path.contains("/photos/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT ph.id::text FROM evidence_photos ph JOIN projects p ON p.id = ph.project_id WHERE p.name = '天一仁和沙子口' LIMIT 1").await)
+            } else if row.path.contains("/units/{id}") {
+                row.path.replace(
+                    "{id}",
+                    &fixture(&app, "SELECT id::text FROM units WHERE number = '1-1201'").await,
+                )
+            } else if row.path.contains("/claims/{id}") {
+                row.path
+                    .replace("{id}", &fixture(&app, "SELECT id::text FROM claims WHERE status = 'reported' AND fast_channel LIMIT 1").await)
+                    .replace("{action}", "repaired")
             } else if row.path.contains("/visits/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT v.id::text FROM inspection_visits v JOIN projects p ON p.id = v.project_id WHERE p.name = '天一仁和沙子口' AND v.status = 'planned' LIMIT 1").await)
             } else if row.path.contains("/checklists/{id}") {
@@ -609,6 +645,9 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                     .header("content-type", "application/json")
                     .body(*json),
                 Body::Csv(csv) => request.header("content-type", "text/csv").body(*csv),
+                Body::Payment => request
+                    .header("idempotency-key", "matrix-key-1")
+                    .json(&serde_json::json!({ "payee": "x", "amount_yuan": "1" })),
                 Body::Multipart(fields) => {
                     let (content_type, body) = crate::risk::multipart(fields, &[]);
                     request.header("content-type", content_type).body(body)

@@ -175,6 +175,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         definers,
         [
             "audit_chain_append",
+            "claim_unit",
             "end_session",
             "is_assigned_agency",
             "is_lead_insurer",

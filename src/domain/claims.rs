@@ -1,0 +1,407 @@
+//! Owners' defect claims: which cover section a defect falls under, whether it is covered today,
+//! which problems take the fast channel, the claim's state machine and its service-level clocks.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::rules::{CoverPeriod, RulePack};
+
+/// A defect an owner can report: its code, the cover section it falls under, and whether it
+/// disturbs daily life (the fast channel: contact within hours, on site within a day).
+pub const COMPONENTS: [(&str, &str, bool); 10] = [
+    ("leak_into_living_space", "WATERPROOFING", true),
+    ("roof_or_wall_seepage", "WATERPROOFING", false),
+    ("no_water_or_drainage", "MEP", true),
+    ("no_power", "MEP", true),
+    ("pipe_or_wiring_fault", "MEP", false),
+    ("falling_facade_parts", "DECORATION", true),
+    ("finish_defect", "DECORATION", false),
+    ("structural_crack", "STRUCTURE", false),
+    ("insulation_failure", "INSULATION", false),
+    ("heating_or_cooling_fault", "HVAC", false),
+];
+
+pub fn component(code: &str) -> Option<(&'static str, bool)> {
+    COMPONENTS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, section, fast)| (*section, *fast))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum CoverVerdict {
+    /// The section is in its cover period and not excluded.
+    Covered { section: String, until: NaiveDate },
+    /// Before cover starts the developer repairs under its own warranty.
+    DeveloperWarranty {
+        section: String,
+        cover_starts: NaiveDate,
+    },
+    /// The section's cover has ended.
+    Expired { section: String, ended: NaiveDate },
+    /// The policy excludes this section (for this building or everywhere).
+    Excluded { section: String },
+    /// Completion acceptance is not recorded, so no cover period runs yet.
+    NotStarted,
+    /// The policy has no such section.
+    NoSection,
+}
+
+impl CoverVerdict {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoverVerdict::Covered { .. } => "covered",
+            CoverVerdict::DeveloperWarranty { .. } => "developer_warranty",
+            CoverVerdict::Expired { .. } => "expired",
+            CoverVerdict::Excluded { .. } => "excluded",
+            CoverVerdict::NotStarted => "not_started",
+            CoverVerdict::NoSection => "no_section",
+        }
+    }
+
+    pub fn is_covered(&self) -> bool {
+        matches!(self, CoverVerdict::Covered { .. })
+    }
+}
+
+/// Checks cover for a section on a day, given the project's cover periods and the sections the
+/// policy excludes.
+pub fn check_cover(
+    periods: &[CoverPeriod],
+    excluded: &[String],
+    section: &str,
+    day: NaiveDate,
+) -> CoverVerdict {
+    if periods.is_empty() {
+        return CoverVerdict::NotStarted;
+    }
+    let Some(period) = periods.iter().find(|p| p.section_code == section) else {
+        return CoverVerdict::NoSection;
+    };
+    let section = section.to_owned();
+    if excluded.contains(&section) {
+        CoverVerdict::Excluded { section }
+    } else if day < period.start {
+        CoverVerdict::DeveloperWarranty {
+            section,
+            cover_starts: period.start,
+        }
+    } else if day > period.end {
+        CoverVerdict::Expired {
+            section,
+            ended: period.end,
+        }
+    } else {
+        CoverVerdict::Covered {
+            section,
+            until: period.end,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Reported,
+    Surveying,
+    Surveyed,
+    MoreInfo,
+    Rejected,
+    Approved,
+    RepairOrdered,
+    Repaired,
+    OwnerConfirmed,
+    Paid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimAction {
+    /// The insurer assigns a surveyor (its staff or the agency).
+    AssignSurveyor,
+    /// The survey report is in.
+    RecordSurvey,
+    Approve,
+    Reject,
+    AskMoreInfo,
+    /// The owner adds what was asked; back to the insurer's decision.
+    ProvideInfo,
+    OrderRepair,
+    CompleteRepair,
+    /// The owner signs the repair confirmation (维修确认书).
+    OwnerConfirm,
+    /// Payment to the repair contractor (after the owner's signature) or to the owner.
+    Pay,
+}
+
+impl ClaimStatus {
+    pub const ALL: [ClaimStatus; 10] = [
+        ClaimStatus::Reported,
+        ClaimStatus::Surveying,
+        ClaimStatus::Surveyed,
+        ClaimStatus::MoreInfo,
+        ClaimStatus::Rejected,
+        ClaimStatus::Approved,
+        ClaimStatus::RepairOrdered,
+        ClaimStatus::Repaired,
+        ClaimStatus::OwnerConfirmed,
+        ClaimStatus::Paid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Reported => "reported",
+            ClaimStatus::Surveying => "surveying",
+            ClaimStatus::Surveyed => "surveyed",
+            ClaimStatus::MoreInfo => "more_info",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Approved => "approved",
+            ClaimStatus::RepairOrdered => "repair_ordered",
+            ClaimStatus::Repaired => "repaired",
+            ClaimStatus::OwnerConfirmed => "owner_confirmed",
+            ClaimStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, ClaimStatus::Rejected | ClaimStatus::Paid)
+    }
+}
+
+/// The one transition function of a claim.
+pub fn claim_transition(from: ClaimStatus, action: ClaimAction) -> Option<ClaimStatus> {
+    use ClaimAction as A;
+    use ClaimStatus as S;
+    match (from, action) {
+        (S::Reported, A::AssignSurveyor) => Some(S::Surveying),
+        (S::Surveying, A::RecordSurvey) => Some(S::Surveyed),
+        (S::Surveyed, A::Approve) => Some(S::Approved),
+        (S::Surveyed, A::Reject) => Some(S::Rejected),
+        (S::Surveyed, A::AskMoreInfo) => Some(S::MoreInfo),
+        (S::MoreInfo, A::ProvideInfo) => Some(S::Surveyed),
+        (S::Approved, A::OrderRepair) => Some(S::RepairOrdered),
+        (S::Approved, A::Pay) => Some(S::Paid),
+        (S::RepairOrdered, A::CompleteRepair) => Some(S::Repaired),
+        (S::Repaired, A::OwnerConfirm) => Some(S::OwnerConfirmed),
+        (S::OwnerConfirmed, A::Pay) => Some(S::Paid),
+        _ => None,
+    }
+}
+
+/// Coded rejection reasons (shared/domain.md).
+pub const REJECTION_REASONS: [&str; 7] = [
+    "abnormal_use",
+    "structural_alteration",
+    "third_party",
+    "force_majeure",
+    "outside_section",
+    "outside_period",
+    "developer_warranty",
+];
+
+/// The service-level deadlines of a claim, from the rule pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClaimDeadlines {
+    /// Fast channel only: first contact with the owner.
+    pub contact_by: Option<DateTime<Utc>>,
+    /// On site (fast channel) or survey done (normal).
+    pub survey_by: DateTime<Utc>,
+    pub decision_by: DateTime<Utc>,
+}
+
+pub fn deadlines(
+    pack: &RulePack,
+    reported_at: DateTime<Utc>,
+    fast: bool,
+    complex: bool,
+) -> ClaimDeadlines {
+    let hours = |key: &str, default: i64| {
+        Duration::hours(
+            pack.claim_sla_hours
+                .get(key)
+                .map_or(default, |h| i64::from(*h)),
+        )
+    };
+    ClaimDeadlines {
+        contact_by: fast.then(|| reported_at + hours("fast_contact", 2)),
+        survey_by: reported_at
+            + if fast {
+                hours("fast_on_site", 24)
+            } else {
+                hours("survey", 48)
+            },
+        decision_by: reported_at
+            + if complex {
+                hours("decision_complex", 720)
+            } else {
+                hours("decision", 168)
+            },
+    }
+}
+
+/// Repair or payment is due this long after the agreement (the approval).
+pub fn settlement_due(pack: &RulePack, agreed_at: DateTime<Utc>) -> DateTime<Utc> {
+    agreed_at
+        + Duration::hours(
+            pack.claim_sla_hours
+                .get("repair_or_payment")
+                .map_or(168, |h| i64::from(*h)),
+        )
+}
+
+/// Which clocks a claim has broken by `now`, given what has happened so far.
+pub fn breaches(
+    d: &ClaimDeadlines,
+    contacted_at: Option<DateTime<Utc>>,
+    surveyed_at: Option<DateTime<Utc>>,
+    decided_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Vec<&'static str> {
+    let late =
+        |due: DateTime<Utc>, done: Option<DateTime<Utc>>| done.map_or(now > due, |at| at > due);
+    let mut broken = Vec::new();
+    if d.contact_by
+        .is_some_and(|due| late(due, contacted_at.or(surveyed_at)))
+    {
+        broken.push("contact");
+    }
+    if late(d.survey_by, surveyed_at) {
+        broken.push("survey");
+    }
+    if late(d.decision_by, decided_at) {
+        broken.push("decision");
+    }
+    broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn periods() -> Vec<CoverPeriod> {
+        super::super::rules::cover_periods(&RulePack::laoshan_2021(), date(2023, 6, 30))
+    }
+
+    #[test]
+    fn cover_depends_on_the_section_period_exclusions_and_the_warranty_window() {
+        let p = periods();
+        // Cover starts 2025-06-30; waterproofing runs 5 years.
+        assert_eq!(
+            check_cover(&p, &[], "WATERPROOFING", date(2026, 11, 29)).code(),
+            "covered"
+        );
+        assert_eq!(
+            check_cover(&p, &[], "WATERPROOFING", date(2024, 1, 1)).code(),
+            "developer_warranty"
+        );
+        assert_eq!(
+            check_cover(&p, &[], "DECORATION", date(2027, 7, 1)).code(),
+            "expired"
+        );
+        assert_eq!(
+            check_cover(
+                &p,
+                &["WATERPROOFING".into()],
+                "WATERPROOFING",
+                date(2026, 11, 29)
+            )
+            .code(),
+            "excluded"
+        );
+        assert_eq!(
+            check_cover(&p, &[], "LIFTS", date(2026, 11, 29)).code(),
+            "no_section"
+        );
+        assert_eq!(
+            check_cover(&[], &[], "STRUCTURE", date(2026, 11, 29)),
+            CoverVerdict::NotStarted
+        );
+    }
+
+    #[test]
+    fn daily_life_problems_take_the_fast_channel() {
+        assert_eq!(
+            component("leak_into_living_space"),
+            Some(("WATERPROOFING", true))
+        );
+        assert_eq!(component("no_power"), Some(("MEP", true)));
+        assert_eq!(component("structural_crack"), Some(("STRUCTURE", false)));
+        assert_eq!(component("ufo_landing"), None);
+    }
+
+    #[test]
+    fn a_claim_moves_from_report_to_payment_and_never_skips() {
+        use ClaimAction as A;
+        let path = [
+            A::AssignSurveyor,
+            A::RecordSurvey,
+            A::Approve,
+            A::OrderRepair,
+            A::CompleteRepair,
+            A::OwnerConfirm,
+            A::Pay,
+        ];
+        let mut status = ClaimStatus::Reported;
+        for action in path {
+            status = claim_transition(status, action).unwrap();
+        }
+        assert_eq!(status, ClaimStatus::Paid);
+        assert_eq!(claim_transition(ClaimStatus::Reported, A::Pay), None);
+        assert_eq!(
+            claim_transition(ClaimStatus::RepairOrdered, A::Pay),
+            None,
+            "no payment before the owner signs"
+        );
+        assert_eq!(claim_transition(ClaimStatus::Paid, A::Pay), None);
+        assert_eq!(
+            claim_transition(ClaimStatus::MoreInfo, A::ProvideInfo),
+            Some(ClaimStatus::Surveyed)
+        );
+    }
+
+    #[test]
+    fn sla_clocks_follow_the_rule_pack_and_flag_breaches() {
+        let pack = RulePack::laoshan_2021();
+        let reported = DateTime::parse_from_rfc3339("2026-11-29T08:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let fast = deadlines(&pack, reported, true, false);
+        assert_eq!(fast.contact_by, Some(reported + Duration::hours(2)));
+        assert_eq!(fast.survey_by, reported + Duration::hours(24));
+        let normal = deadlines(&pack, reported, false, true);
+        assert_eq!(normal.contact_by, None);
+        assert_eq!(normal.survey_by, reported + Duration::hours(48));
+        assert_eq!(normal.decision_by, reported + Duration::days(30));
+        assert_eq!(
+            settlement_due(&pack, reported),
+            reported + Duration::days(7)
+        );
+        let three_hours_later = reported + Duration::hours(3);
+        assert_eq!(
+            breaches(&fast, None, None, None, three_hours_later),
+            ["contact"]
+        );
+        assert!(
+            breaches(
+                &fast,
+                Some(reported + Duration::hours(1)),
+                None,
+                None,
+                three_hours_later
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            breaches(&normal, None, None, None, reported + Duration::days(3)),
+            ["survey"]
+        );
+    }
+}

@@ -1,0 +1,1234 @@
+//! Owners' claims after handover. The developer records units and hands them over with a one-time
+//! invitation code; the owner binds the unit, sees its coverage passport and reports defects (the
+//! platform checks cover at once and routes daily-life problems to the fast channel); the lead
+//! insurer surveys, decides, orders the repair and pays — once, however often the payment request
+//! is sent — after the owner signs the repair confirmation.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::AppState;
+use super::api::Items;
+use super::error::{AppError, AppResult, FieldError};
+use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
+use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
+use super::projects::today;
+use super::uploads::{Photo, Upload};
+use crate::db;
+use crate::domain::claims::{
+    COMPONENTS, ClaimAction, ClaimDeadlines, ClaimStatus, CoverVerdict, REJECTION_REASONS,
+    breaches, check_cover, claim_transition, component, deadlines,
+};
+use crate::domain::rules::{CoverPeriod, cover_periods};
+use crate::domain::tenancy::{OrgKind, UserRole};
+use crate::i18n::Lang;
+use crate::security::{random_token, sha256, sha256_bytes};
+use crate::storage::claims::{
+    self as store, Claim, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, Unit,
+};
+use crate::storage::{audit, policies, projects as project_store, rules};
+use crate::views::{PageContext, render, render_status};
+
+// ----- units, handover, invitation ---------------------------------------------------------------
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitInput {
+    pub building_id: String,
+    /// e.g. 2-1-1201
+    pub number: String,
+    pub floor_area_m2: String,
+}
+
+pub async fn add_unit(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    project_id: Uuid,
+    input: &UnitInput,
+) -> AppResult<Uuid> {
+    if user.org_kind() != Some(OrgKind::Developer) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db::begin(&state.pool, user).await?;
+    let project = project_store::project(&mut tx, project_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if Some(project.developer_org_id) != user.org.as_ref().map(|o| o.id) {
+        return Err(AppError::NotFound);
+    }
+    let buildings = project_store::buildings(&mut tx, project.id).await?;
+    let mut form = Checker::default();
+    let building = Uuid::parse_str(input.building_id.trim())
+        .ok()
+        .filter(|b| buildings.iter().any(|x| x.id == *b));
+    form.check(building.is_some(), "building_id", "policy.unknown_building");
+    let number = form.text("number", &input.number, 1, 40);
+    let area = form.area("floor_area_m2", &input.floor_area_m2);
+    form.finish()?;
+    let building = building.ok_or(AppError::NotFound)?;
+    let id = match store::insert_unit(&mut tx, &project, building, &number, area).await {
+        Err(err) if super::parcels::is_unique_violation(&err) => {
+            return Err(AppError::field("number", "claims.duplicate_unit"));
+        }
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "unit.added",
+            entity_type: "unit",
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "project": project.id, "number": number })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverInput {
+    /// YYYY-MM-DD, not in the future.
+    pub handed_over_on: String,
+}
+
+/// Records the handover and returns the one-time invitation code for the 告知书 (shown once;
+/// only its hash is stored; valid 30 days).
+pub async fn hand_over(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    unit_id: Uuid,
+    input: &HandoverInput,
+) -> AppResult<String> {
+    if user.org_kind() != Some(OrgKind::Developer) {
+        return Err(AppError::Forbidden);
+    }
+    let mut form = Checker::default();
+    let day = form.date("handed_over_on", &input.handed_over_on);
+    form.check(day <= today(), "handed_over_on", "projects.date_in_future");
+    form.finish()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let unit = store::unit(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let code = random_token()[..12].to_uppercase();
+    if !store::hand_over(&mut tx, unit.id, day, &sha256(&code)).await? {
+        return Err(AppError::Conflict("claims.unit_has_owner"));
+    }
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "unit.handed_over",
+            entity_type: "unit",
+            entity_id: Some(unit.id),
+            before: None,
+            after: Some(serde_json::json!({ "handed_over_on": day })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteInput {
+    /// The code printed on the unit's 告知书.
+    pub code: String,
+}
+
+/// The owner binds the unit named by the invitation code.
+pub async fn bind_unit(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    input: &InviteInput,
+) -> AppResult<Uuid> {
+    if user.role != UserRole::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let code = input.code.trim().to_uppercase();
+    let mut tx = db::begin(&state.pool, user).await?;
+    let unit = store::claim_unit(&mut tx, &sha256(&code))
+        .await?
+        .ok_or_else(|| AppError::field("code", "claims.bad_code"))?;
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "unit.bound_to_owner",
+            entity_type: "unit",
+            entity_id: Some(unit),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+/// The unit's coverage passport: the policy's insurers and each section's period.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Passport {
+    pub unit: Unit,
+    pub insurers: Vec<policies::Share>,
+    pub periods: Vec<CoverPeriod>,
+    pub exclusions: Vec<String>,
+}
+
+async fn passport(conn: &mut sqlx::PgConnection, unit: Unit) -> AppResult<Passport> {
+    let (mut insurers, mut periods, mut exclusions) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(policy_id) = unit.policy_id {
+        insurers = policies::shares(conn, policy_id).await?;
+        exclusions = policies::endorsements(conn, policy_id)
+            .await?
+            .into_iter()
+            .filter(|e| {
+                e.kind == "exclusion"
+                    && e.building_name
+                        .as_deref()
+                        .is_none_or(|b| b == unit.building_name)
+            })
+            .filter_map(|e| e.section_code)
+            .collect();
+        if let (Some(completed), Some(policy)) =
+            (unit.completion_date, policies::find(conn, policy_id).await?)
+            && let Some(pack) = rules::find(conn, policy.rule_pack_id).await?
+        {
+            periods = cover_periods(&pack.params, completed);
+        }
+    }
+    Ok(Passport {
+        unit,
+        insurers,
+        periods,
+        exclusions,
+    })
+}
+
+// ----- reporting a claim ----------------------------------------------------------------------
+
+pub struct ReportInput<'a> {
+    pub component: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+}
+
+/// The owner reports a defect on their unit: cover is checked at once, daily-life problems take
+/// the fast channel. Returns the claim and the verdict.
+pub async fn report(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    unit_id: Uuid,
+    input: &ReportInput<'_>,
+    photos: &[Photo],
+) -> AppResult<(Uuid, CoverVerdict)> {
+    if user.role != UserRole::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db::begin(&state.pool, user).await?;
+    let unit = store::unit(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut form = Checker::default();
+    let found = component(input.component.trim());
+    form.check(found.is_some(), "component", "claims.bad_component");
+    let location = form.text("location", input.location, 1, 200);
+    let description = form.text("description", input.description, 2, 4000);
+    form.finish()?;
+    let (section, fast) = found.ok_or(AppError::NotFound)?;
+    let project = project_store::project(&mut tx, unit.project_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(policy_id) = unit.policy_id else {
+        return Err(AppError::Conflict("claims.no_policy"));
+    };
+    let policy = policies::find(&mut tx, policy_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pass = passport(&mut tx, unit.clone()).await?;
+    let verdict = check_cover(&pass.periods, &pass.exclusions, section, today());
+    let id = store::insert_claim(
+        &mut tx,
+        &NewClaim {
+            unit: &unit,
+            project: &project,
+            policy_id,
+            lead_insurer_org_id: policy.lead_insurer_org_id,
+            owner: user.user_id,
+            owner_name: &user.display_name,
+            component: input.component.trim(),
+            section_code: section,
+            location: &location,
+            description: &description,
+            fast_channel: fast,
+            verdict: &verdict,
+        },
+    )
+    .await?;
+    let event = store::add_event(&mut tx, id, "reported", &description, user.user_id).await?;
+    let hashes = attach(&mut tx, user, &project, event, photos).await?;
+    audit::record(&mut tx, user, request_id, audit::Entry {
+        action: "claim.reported",
+        entity_type: "claim",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "unit": unit.id, "component": input.component.trim(), "section": section,
+            "fast_channel": fast, "cover": verdict.code(), "photos_sha256": hashes })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok((id, verdict))
+}
+
+async fn attach(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    project: &project_store::Project,
+    event: Uuid,
+    photos: &[Photo],
+) -> AppResult<Vec<String>> {
+    let mut hashes = Vec::new();
+    for photo in photos {
+        sqlx::query(
+            "INSERT INTO evidence_photos (project_id, district_id, developer_org_id, claim_event_id, content_type, bytes, sha256, \
+                                          size_bytes, original_name, uploaded_by, uploaded_by_org) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, left($9, 200), $10, $11)",
+        )
+        .bind(project.id)
+        .bind(project.district_id)
+        .bind(project.developer_org_id)
+        .bind(event)
+        .bind(photo.kind.content_type())
+        .bind(&photo.bytes)
+        .bind(&photo.sha256)
+        .bind(i32::try_from(photo.bytes.len()).unwrap_or(i32::MAX))
+        .bind(&photo.original_name)
+        .bind(user.user_id)
+        .bind(user.org.as_ref().map(|o| o.id))
+        .execute(&mut *conn)
+        .await?;
+        hashes.push(hex::encode(&photo.sha256));
+    }
+    Ok(hashes)
+}
+
+// ----- handling a claim -----------------------------------------------------------------------
+
+/// One step of the claim by its lead insurer or its owner, through the one transition function.
+async fn step(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    action: ClaimAction,
+    changes: ClaimChanges<'_>,
+    note: &str,
+) -> AppResult<()> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let owner_action = matches!(action, ClaimAction::OwnerConfirm | ClaimAction::ProvideInfo);
+    let allowed = if owner_action {
+        user.role == UserRole::Owner && store_owner(&mut tx, claim.id).await? == Some(user.user_id)
+    } else {
+        user.org.as_ref().map(|o| o.id) == Some(claim.lead_insurer_org_id)
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let from =
+        ClaimStatus::parse(&claim.status).ok_or(AppError::Conflict("claims.transition_refused"))?;
+    let to =
+        claim_transition(from, action).ok_or(AppError::Conflict("claims.transition_refused"))?;
+    if !store::transition(&mut tx, &claim, to.as_str(), changes).await? {
+        return Err(AppError::Conflict("stale"));
+    }
+    store::add_event(&mut tx, claim.id, to.as_str(), note, user.user_id).await?;
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "claim.status_changed",
+            entity_type: "claim",
+            entity_id: Some(claim.id),
+            before: Some(serde_json::json!({ "status": claim.status })),
+            after: Some(serde_json::json!({ "status": to.as_str(), "note": note })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn store_owner(conn: &mut sqlx::PgConnection, claim: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(
+        sqlx::query_scalar("SELECT owner_user_id FROM claims WHERE id = $1")
+            .bind(claim)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Every insurer or owner action on a claim, from a form or JSON body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionInput {
+    /// assign: the surveyor (insurer staff or the agency).
+    #[serde(default)]
+    pub surveyor: String,
+    /// survey: the survey report; sign/info/repaired: a note.
+    #[serde(default)]
+    pub text: String,
+    /// survey: "true" when the case is complex (decision within 30 days instead of 7).
+    #[serde(default)]
+    pub complex: String,
+    /// decide: approve | reject | more_info
+    #[serde(default)]
+    pub decision: String,
+    /// decide/approve: the approved amount in yuan.
+    #[serde(default)]
+    pub amount_yuan: String,
+    /// decide/reject: a coded reason.
+    #[serde(default)]
+    pub reason: String,
+    /// repair: the repair contractor.
+    #[serde(default)]
+    pub contractor: String,
+}
+
+pub async fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    verb: &str,
+    input: &ActionInput,
+) -> AppResult<()> {
+    let mut form = Checker::default();
+    match verb {
+        "assign" => {
+            let surveyor = form.text("surveyor", &input.surveyor, 1, 100);
+            form.finish()?;
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::AssignSurveyor,
+                ClaimChanges {
+                    surveyor: Some(&surveyor),
+                    ..Default::default()
+                },
+                &surveyor,
+            )
+            .await
+        }
+        "survey" => {
+            let report = form.text("text", &input.text, 2, 4000);
+            form.finish()?;
+            let complex = matches!(input.complex.trim(), "true" | "on" | "1");
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::RecordSurvey,
+                ClaimChanges {
+                    survey_report: Some(&report),
+                    complex: Some(complex),
+                    ..Default::default()
+                },
+                &report,
+            )
+            .await
+        }
+        "decide" => {
+            let note = form.text("text", &input.text, 0, 2000);
+            match input.decision.trim() {
+                "approve" => {
+                    let amount = form.yuan("amount_yuan", &input.amount_yuan);
+                    form.finish()?;
+                    step(
+                        state,
+                        user,
+                        request_id,
+                        id,
+                        ClaimAction::Approve,
+                        ClaimChanges {
+                            approved_amount_fen: Some(amount),
+                            ..Default::default()
+                        },
+                        &note,
+                    )
+                    .await
+                }
+                "reject" => {
+                    let reason = input.reason.trim();
+                    form.check(
+                        REJECTION_REASONS.contains(&reason),
+                        "reason",
+                        "claims.bad_reason",
+                    );
+                    form.finish()?;
+                    step(
+                        state,
+                        user,
+                        request_id,
+                        id,
+                        ClaimAction::Reject,
+                        ClaimChanges {
+                            reject_reason: Some(reason),
+                            ..Default::default()
+                        },
+                        &note,
+                    )
+                    .await
+                }
+                "more_info" => {
+                    form.check(!note.is_empty(), "text", "form.required");
+                    form.finish()?;
+                    step(
+                        state,
+                        user,
+                        request_id,
+                        id,
+                        ClaimAction::AskMoreInfo,
+                        ClaimChanges::default(),
+                        &note,
+                    )
+                    .await
+                }
+                _ => Err(AppError::field("decision", "claims.bad_decision")),
+            }
+        }
+        "repair" => {
+            let contractor = form.text("contractor", &input.contractor, 1, 100);
+            form.finish()?;
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::OrderRepair,
+                ClaimChanges {
+                    repair_contractor: Some(&contractor),
+                    ..Default::default()
+                },
+                &contractor,
+            )
+            .await
+        }
+        "repaired" => {
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::CompleteRepair,
+                ClaimChanges::default(),
+                input.text.trim(),
+            )
+            .await
+        }
+        "sign" => {
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::OwnerConfirm,
+                ClaimChanges::default(),
+                input.text.trim(),
+            )
+            .await
+        }
+        "info" => {
+            let text = form.text("text", &input.text, 2, 4000);
+            form.finish()?;
+            step(
+                state,
+                user,
+                request_id,
+                id,
+                ClaimAction::ProvideInfo,
+                ClaimChanges::default(),
+                &text,
+            )
+            .await
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    /// The repair contractor or the owner.
+    pub payee: String,
+    pub amount_yuan: String,
+    /// Pages send it as a field; the API as the `Idempotency-Key` header.
+    #[serde(default)]
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PaymentOutcome {
+    pub payment_id: Uuid,
+    pub amount_fen: i64,
+    pub payee: String,
+    /// True when this request repeated an earlier one with the same key.
+    pub replayed: bool,
+}
+
+/// Pays (part of) the approved amount. The same key with the same request answers the first
+/// payment again; with a different request it is refused; the database refuses overpayment.
+pub async fn pay(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    key: &str,
+    input: &PaymentInput,
+) -> AppResult<PaymentOutcome> {
+    let mut form = Checker::default();
+    let key = key.trim();
+    form.check(
+        (8..=100).contains(&key.len()),
+        "idempotency_key",
+        "claims.bad_key",
+    );
+    let payee = form.text("payee", &input.payee, 1, 100);
+    let amount = form.yuan("amount_yuan", &input.amount_yuan);
+    form.finish()?;
+    let request_hash = sha256_bytes(format!("{payee}\u{1f}{amount}").as_bytes());
+    for _ in 0..2 {
+        match try_pay(
+            state,
+            user,
+            request_id,
+            id,
+            key,
+            &payee,
+            amount,
+            &request_hash,
+        )
+        .await
+        {
+            Err(AppError::Conflict("claims.concurrent_payment")) => continue,
+            other => return other,
+        }
+    }
+    Err(AppError::Conflict("stale"))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn try_pay(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    key: &str,
+    payee: &str,
+    amount: i64,
+    request_hash: &[u8],
+) -> AppResult<PaymentOutcome> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(earlier) = store::payment_by_key(&mut tx, claim.id, key).await? {
+        tx.commit().await?;
+        return replay(earlier, request_hash);
+    }
+    let from =
+        ClaimStatus::parse(&claim.status).ok_or(AppError::Conflict("claims.transition_refused"))?;
+    let to = claim_transition(from, ClaimAction::Pay)
+        .ok_or(AppError::Conflict("claims.transition_refused"))?;
+    let payment = match store::insert_payment(
+        &mut tx,
+        &claim,
+        key,
+        request_hash,
+        payee,
+        amount,
+        user.user_id,
+    )
+    .await
+    {
+        Ok(payment) => payment,
+        // Another request with this key won the race: answer as a replay of it.
+        Err(err) if super::parcels::is_unique_violation(&err) => {
+            return Err(AppError::Conflict("claims.concurrent_payment"));
+        }
+        Err(err)
+            if err
+                .as_database_error()
+                .and_then(|e| e.code())
+                .is_some_and(|c| c == "23514") =>
+        {
+            return Err(AppError::field("amount_yuan", "claims.over_approved"));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if claim.paid_fen + amount == claim.approved_amount_fen.unwrap_or(0)
+        && !store::transition(&mut tx, &claim, to.as_str(), ClaimChanges::default()).await?
+    {
+        return Err(AppError::Conflict("stale"));
+    }
+    store::add_event(
+        &mut tx,
+        claim.id,
+        "payment",
+        &format!("{payee} {}", crate::domain::money::format_yuan(amount)),
+        user.user_id,
+    )
+    .await?;
+    audit::record(&mut tx, user, request_id, audit::Entry {
+        action: "claim.paid",
+        entity_type: "claim",
+        entity_id: Some(claim.id),
+        before: Some(serde_json::json!({ "paid_fen": claim.paid_fen })),
+        after: Some(serde_json::json!({ "paid_fen": claim.paid_fen + amount, "payee": payee, "idempotency_key": key })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(PaymentOutcome {
+        payment_id: payment,
+        amount_fen: amount,
+        payee: payee.to_owned(),
+        replayed: false,
+    })
+}
+
+fn replay(earlier: Payment, request_hash: &[u8]) -> AppResult<PaymentOutcome> {
+    if earlier.request_hash != request_hash {
+        return Err(AppError::field("idempotency_key", "claims.key_reused"));
+    }
+    Ok(PaymentOutcome {
+        payment_id: earlier.id,
+        amount_fen: earlier.amount_fen,
+        payee: earlier.payee,
+        replayed: true,
+    })
+}
+
+// ----- reading --------------------------------------------------------------------------------
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimView {
+    #[serde(flatten)]
+    pub claim: Claim,
+    pub deadlines: ClaimDeadlines,
+    /// SLA clocks already broken: contact, survey, decision.
+    pub breaches: Vec<&'static str>,
+}
+
+async fn view(conn: &mut sqlx::PgConnection, claim: Claim) -> AppResult<ClaimView> {
+    let policy = policies::find(conn, claim.policy_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pack = rules::find(conn, policy.rule_pack_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let d = deadlines(
+        &pack.params,
+        claim.reported_at,
+        claim.fast_channel,
+        claim.complex,
+    );
+    let broken = if ClaimStatus::parse(&claim.status).is_some_and(ClaimStatus::is_open) {
+        breaches(
+            &d,
+            claim.contacted_at,
+            claim.surveyed_at,
+            claim.decided_at,
+            Utc::now(),
+        )
+    } else {
+        breaches(
+            &d,
+            claim.contacted_at,
+            claim.surveyed_at,
+            claim.decided_at,
+            claim.decided_at.unwrap_or_else(Utc::now),
+        )
+    };
+    Ok(ClaimView {
+        claim,
+        deadlines: d,
+        breaches: broken,
+    })
+}
+
+async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let mut views = Vec::new();
+    for claim in store::claims(&mut tx).await? {
+        views.push(view(&mut tx, claim).await?);
+    }
+    tx.commit().await?;
+    // Breached clocks first, daily-life problems (the fast channel) before others, then by due time.
+    views.sort_by_key(|v| {
+        let open = ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open);
+        (
+            !open,
+            v.breaches.is_empty(),
+            !v.claim.fast_channel,
+            v.deadlines.survey_by,
+        )
+    });
+    Ok(views)
+}
+
+/// The signed-in owner's claims, for the owner's home page.
+pub async fn owner_claims(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
+    list(state, user).await
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimDetail {
+    pub claim: ClaimView,
+    pub events: Vec<ClaimEvent>,
+    pub payments: Vec<Payment>,
+    /// Earlier TIS findings on the same building and cover section: flagged and fixed, flagged
+    /// and not fixed — or none (never flagged).
+    pub earlier_findings: Vec<EarlierFinding>,
+}
+
+async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ClaimDetail> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let events = store::events(&mut tx, id).await?;
+    let payments = store::payments(&mut tx, id).await?;
+    let earlier_findings = store::earlier_findings(&mut tx, &claim).await?;
+    let claim = view(&mut tx, claim).await?;
+    tx.commit().await?;
+    Ok(ClaimDetail {
+        claim,
+        events,
+        payments,
+        earlier_findings,
+    })
+}
+
+// ----- pages ----------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "claims/list.html")]
+struct ListPage {
+    ctx: PageContext,
+    claims: Vec<ClaimView>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    let claims = list(&state, &user).await?;
+    render(&ListPage {
+        ctx: PageContext::signed_in(lang, &user, "/claims"),
+        claims,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "claims/detail.html")]
+struct DetailPage {
+    ctx: PageContext,
+    d: ClaimDetail,
+    is_lead: bool,
+    is_owner: bool,
+    reasons: &'static [&'static str],
+    payment_key: String,
+    notice: Option<&'static str>,
+    errors: Vec<(usize, FieldError)>,
+    error: Option<&'static str>,
+}
+
+async fn detail_page(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: Uuid,
+    notice: Option<&'static str>,
+    failure: Option<AppError>,
+) -> AppResult<Response> {
+    let d = detail(state, user, id).await?;
+    let is_lead = user.org.as_ref().map(|o| o.id) == Some(d.claim.claim.lead_insurer_org_id);
+    let is_owner = user.role == UserRole::Owner;
+    let (status, errors, error) = failure_parts(failure)?;
+    render_status(
+        &DetailPage {
+            ctx: PageContext::signed_in(lang, user, "/claims"),
+            d,
+            is_lead,
+            is_owner,
+            reasons: &REJECTION_REASONS,
+            payment_key: uuid::Uuid::new_v4().to_string(),
+            notice,
+            errors,
+            error,
+        },
+        status,
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> AppResult<Response> {
+    let notice = q.done.is_some().then_some("claims.saved");
+    detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await
+}
+
+pub async fn action_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path((id, verb)): Path<(String, String)>,
+    AppForm(input): AppForm<ActionInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let action = act(&state, &user, &request_id, id, &verb, &input);
+    after_form(action, format!("/claims/{id}?done={verb}"), |err| {
+        detail_page(&state, lang, &user, id, None, Some(err))
+    })
+    .await
+}
+
+pub async fn pay_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<PaymentInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let action = async {
+        pay(
+            &state,
+            &user,
+            &request_id,
+            id,
+            &input.idempotency_key,
+            &input,
+        )
+        .await
+        .map(|_| ())
+    };
+    after_form(action, format!("/claims/{id}?done=pay"), |err| {
+        detail_page(&state, lang, &user, id, None, Some(err))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "owner/unit.html")]
+struct UnitPage {
+    ctx: PageContext,
+    p: Passport,
+    claims: Vec<ClaimView>,
+    components: Vec<(&'static str, &'static str, bool)>,
+    invite_code: Option<String>,
+    is_owner: bool,
+    is_developer: bool,
+    today: chrono::NaiveDate,
+    errors: Vec<(usize, FieldError)>,
+}
+
+async fn unit_page(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    id: Uuid,
+    invite_code: Option<String>,
+    failure: Option<AppError>,
+) -> AppResult<Response> {
+    let mut tx = db::begin(&state.pool, user).await?;
+    let unit = store::unit(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let p = passport(&mut tx, unit).await?;
+    tx.commit().await?;
+    let claims = list(state, user)
+        .await?
+        .into_iter()
+        .filter(|c| c.claim.unit_id == Some(id))
+        .collect();
+    let (status, errors, _) = failure_parts(failure)?;
+    let is_developer = user.org_kind() == Some(OrgKind::Developer);
+    render_status(
+        &UnitPage {
+            ctx: PageContext::signed_in(lang, user, "/"),
+            p,
+            claims,
+            components: COMPONENTS.to_vec(),
+            invite_code,
+            is_owner: user.role == UserRole::Owner,
+            is_developer,
+            today: today(),
+            errors,
+        },
+        status,
+    )
+}
+
+pub async fn unit_show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    unit_page(&state, lang, &user, parse_id(&id)?, None, None).await
+}
+
+pub async fn report_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    upload: Upload,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let input = ReportInput {
+        component: upload.field("component"),
+        location: upload.field("location"),
+        description: upload.field("description"),
+    };
+    match report(&state, &user, &request_id, id, &input, &upload.photos).await {
+        Ok((claim, _)) => Ok(see_other(&format!("/claims/{claim}?done=report"))),
+        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            unit_page(&state, lang, &user, id, None, Some(err)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn handover_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<HandoverInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    match hand_over(&state, &user, &request_id, id, &input).await {
+        Ok(code) => unit_page(&state, lang, &user, id, Some(code), None).await,
+        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            unit_page(&state, lang, &user, id, None, Some(err)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn bind_form(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    AppForm(input): AppForm<InviteInput>,
+) -> AppResult<Response> {
+    let unit = bind_unit(&state, &user, &request_id, &input).await?;
+    Ok(see_other(&format!("/units/{unit}")))
+}
+
+pub async fn add_unit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    AppForm(input): AppForm<UnitInput>,
+) -> AppResult<Response> {
+    let project = parse_id(&project)?;
+    match add_unit(&state, &user, &request_id, project, &input).await {
+        Ok(unit) => Ok(see_other(&format!("/units/{unit}"))),
+        Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            super::projects::detail_page(&state, lang, &user, project, None, Some(err)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+// ----- API ------------------------------------------------------------------------------------
+
+#[utoipa::path(get, path = "/api/v1/claims", responses((status = 200, body = Items<ClaimView>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<ClaimView>>> {
+    Ok(Json(Items {
+        items: list(&state, &user).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}", params(("id" = Uuid, Path)), responses((status = 200, body = ClaimDetail), (status = 404)))]
+pub async fn api_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<ClaimDetail>> {
+    Ok(Json(detail(&state, &user, parse_id(&id)?).await?))
+}
+
+/// A step on a claim: assign, survey, decide, repair, repaired (lead insurer); sign, info (owner).
+#[utoipa::path(post, path = "/api/v1/claims/{id}/{action}", params(("id" = Uuid, Path), ("action" = String, Path)), request_body = ActionInput,
+    responses((status = 200, body = ClaimDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_action(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path((id, verb)): Path<(String, String)>,
+    AppJson(input): AppJson<ActionInput>,
+) -> AppResult<Json<ClaimDetail>> {
+    let id = parse_id(&id)?;
+    act(&state, &user, &request_id, id, &verb, &input).await?;
+    Ok(Json(detail(&state, &user, id).await?))
+}
+
+/// Pays the approved amount (or part of it). Requires an `Idempotency-Key` header: a retried
+/// request returns the first payment; the same key with another body is refused.
+#[utoipa::path(post, path = "/api/v1/claims/{id}/payments", params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)), request_body = PaymentInput,
+    responses((status = 201, body = PaymentOutcome), (status = 200, body = PaymentOutcome), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_pay(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<PaymentInput>,
+) -> AppResult<Response> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let outcome = pay(&state, &user, &request_id, parse_id(&id)?, &key, &input).await?;
+    let status = if outcome.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = Items<Unit>)))]
+pub async fn api_units(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<Unit>>> {
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let items = store::units(&mut tx, None, None).await?;
+    tx.commit().await?;
+    Ok(Json(Items { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = Uuid, Path)), responses((status = 200, body = Passport), (status = 404)))]
+pub async fn api_unit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Passport>> {
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let unit = store::unit(&mut tx, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = passport(&mut tx, unit).await?;
+    tx.commit().await?;
+    Ok(Json(p))
+}
+
+#[utoipa::path(post, path = "/api/v1/units/claim", request_body = InviteInput, responses((status = 200), (status = 403), (status = 422)))]
+pub async fn api_bind(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    AppJson(input): AppJson<InviteInput>,
+) -> AppResult<Json<serde_json::Value>> {
+    let unit = bind_unit(&state, &user, &request_id, &input).await?;
+    Ok(Json(serde_json::json!({ "unit_id": unit })))
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/units", params(("id" = Uuid, Path)), request_body = UnitInput, responses((status = 201), (status = 403), (status = 404), (status = 422)))]
+pub async fn api_add_unit(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(project): Path<String>,
+    AppJson(input): AppJson<UnitInput>,
+) -> AppResult<Response> {
+    let id = add_unit(&state, &user, &request_id, parse_id(&project)?, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "unit_id": id })),
+    )
+        .into_response())
+}
+
+/// Records the handover; the response carries the one-time invitation code.
+#[utoipa::path(post, path = "/api/v1/units/{id}/handover", params(("id" = Uuid, Path)), request_body = HandoverInput, responses((status = 200), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_handover(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<HandoverInput>,
+) -> AppResult<Json<serde_json::Value>> {
+    let code = hand_over(&state, &user, &request_id, parse_id(&id)?, &input).await?;
+    Ok(Json(serde_json::json!({ "invite_code": code })))
+}
+
+/// The owner reports a defect (multipart: component, location, description, photos).
+#[utoipa::path(post, path = "/api/v1/units/{id}/claims", params(("id" = Uuid, Path)), request_body(content = String, content_type = "multipart/form-data"),
+    responses((status = 201, body = ClaimDetail), (status = 403), (status = 404), (status = 409), (status = 413), (status = 415), (status = 422)))]
+pub async fn api_report(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    upload: Upload,
+) -> AppResult<Response> {
+    let input = ReportInput {
+        component: upload.field("component"),
+        location: upload.field("location"),
+        description: upload.field("description"),
+    };
+    let (claim, _) = report(
+        &state,
+        &user,
+        &request_id,
+        parse_id(&id)?,
+        &input,
+        &upload.photos,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, &user, claim).await?),
+    )
+        .into_response())
+}

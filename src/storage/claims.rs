@@ -1,0 +1,377 @@
+//! Units and their owners, claims, their history and payments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::domain::claims::CoverVerdict;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub building_id: Uuid,
+    pub building_name: String,
+    pub number: String,
+    pub floor_area_m2: String,
+    pub handed_over_on: Option<NaiveDate>,
+    pub owner_name: Option<String>,
+    pub invite_pending: bool,
+    pub completion_date: Option<NaiveDate>,
+    pub policy_id: Option<Uuid>,
+}
+
+const UNIT_SELECT: &str = "\
+    SELECT u.id, u.project_id, p.name AS project_name, u.building_id, b.name AS building_name, u.number, \
+           u.floor_area_m2::text AS floor_area_m2, u.handed_over_on, u.owner_name, \
+           (u.invite_code_hash IS NOT NULL AND u.invite_expires_at > now()) AS invite_pending, p.completion_date, \
+           (SELECT po.id FROM policies po WHERE po.project_id = p.id AND po.status IN ('issued', 'in_force', 'expired') \
+            ORDER BY po.issued_at DESC LIMIT 1) AS policy_id \
+    FROM units u JOIN projects p ON p.id = u.project_id JOIN buildings b ON b.id = u.building_id";
+
+pub async fn units(
+    conn: &mut PgConnection,
+    project: Option<Uuid>,
+    owned_by: Option<Uuid>,
+) -> Result<Vec<Unit>, sqlx::Error> {
+    sqlx::query_as(
+        &[UNIT_SELECT, " WHERE ($1::uuid IS NULL OR u.project_id = $1) AND ($2::uuid IS NULL OR u.owner_user_id = $2) \
+                         ORDER BY b.name, u.number LIMIT 2000"]
+            .concat(),
+    )
+    .bind(project)
+    .bind(owned_by)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn unit(conn: &mut PgConnection, id: Uuid) -> Result<Option<Unit>, sqlx::Error> {
+    sqlx::query_as(&[UNIT_SELECT, " WHERE u.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn insert_unit(
+    conn: &mut PgConnection,
+    project: &super::projects::Project,
+    building: Uuid,
+    number: &str,
+    area_centi: i64,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO units (project_id, district_id, developer_org_id, building_id, number, floor_area_m2) \
+         VALUES ($1, $2, $3, $4, $5, $6::numeric / 100) RETURNING id",
+    )
+    .bind(project.id)
+    .bind(project.district_id)
+    .bind(project.developer_org_id)
+    .bind(building)
+    .bind(number)
+    .bind(area_centi)
+    .fetch_one(conn)
+    .await
+}
+
+/// Records the handover and a fresh one-time invitation (only its hash is kept).
+pub async fn hand_over(
+    conn: &mut PgConnection,
+    unit: Uuid,
+    day: NaiveDate,
+    code_hash: &[u8],
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE units SET handed_over_on = $2, invite_code_hash = $3, invite_expires_at = now() + interval '30 days', \
+                          version = version + 1 \
+         WHERE id = $1 AND owner_user_id IS NULL",
+    )
+    .bind(unit)
+    .bind(day)
+    .bind(code_hash)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub async fn claim_unit(
+    conn: &mut PgConnection,
+    code_hash: &[u8],
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.claim_unit($1)")
+        .bind(code_hash)
+        .fetch_one(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Claim {
+    pub id: Uuid,
+    pub number: String,
+    pub unit_id: Option<Uuid>,
+    pub unit_number: Option<String>,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub building_id: Uuid,
+    pub building_name: String,
+    pub policy_id: Uuid,
+    pub lead_insurer_org_id: Uuid,
+    pub lead_insurer_name_zh: String,
+    pub owner_name: String,
+    pub component: String,
+    pub section_code: String,
+    pub location: String,
+    pub description: String,
+    pub fast_channel: bool,
+    pub complex: bool,
+    #[schema(value_type = Object)]
+    pub cover_verdict: Json<CoverVerdict>,
+    pub status: String,
+    pub surveyor: Option<String>,
+    pub survey_report: Option<String>,
+    pub reject_reason: Option<String>,
+    pub approved_amount_fen: Option<i64>,
+    pub paid_fen: i64,
+    pub repair_contractor: Option<String>,
+    pub reported_at: DateTime<Utc>,
+    pub contacted_at: Option<DateTime<Utc>>,
+    pub surveyed_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub repaired_at: Option<DateTime<Utc>>,
+    pub owner_signed_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+const CLAIM_SELECT: &str = "\
+    SELECT c.id, c.number, c.unit_id, u.number AS unit_number, c.project_id, p.name AS project_name, c.building_id, \
+           b.name AS building_name, c.policy_id, c.lead_insurer_org_id, li.name_zh AS lead_insurer_name_zh, \
+           c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
+           c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
+           coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
+           c.repair_contractor, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
+           c.paid_at, c.version \
+    FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
+    JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
+
+pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> {
+    sqlx::query_as(&[CLAIM_SELECT, " ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at LIMIT 1000"].concat())
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn claim(conn: &mut PgConnection, id: Uuid) -> Result<Option<Claim>, sqlx::Error> {
+    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id = $1"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub struct NewClaim<'a> {
+    pub unit: &'a Unit,
+    pub project: &'a super::projects::Project,
+    pub policy_id: Uuid,
+    pub lead_insurer_org_id: Uuid,
+    pub owner: Uuid,
+    pub owner_name: &'a str,
+    pub component: &'a str,
+    pub section_code: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub fast_channel: bool,
+    pub verdict: &'a CoverVerdict,
+}
+
+pub async fn insert_claim(conn: &mut PgConnection, c: &NewClaim<'_>) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO claims (number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, \
+                             building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, \
+                             cover_verdict) \
+         VALUES ('LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
+                 $1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(c.unit.id)
+    .bind(c.project.id)
+    .bind(c.project.district_id)
+    .bind(c.project.developer_org_id)
+    .bind(c.policy_id)
+    .bind(c.lead_insurer_org_id)
+    .bind(c.unit.building_id)
+    .bind(c.owner)
+    .bind(c.component)
+    .bind(c.section_code)
+    .bind(c.location)
+    .bind(c.description)
+    .bind(c.fast_channel)
+    .bind(Json(c.verdict))
+    .bind(c.owner_name)
+    .fetch_one(conn)
+    .await
+}
+
+/// What a transition writes besides the status; each field only when given.
+#[derive(Default)]
+pub struct ClaimChanges<'a> {
+    pub surveyor: Option<&'a str>,
+    pub survey_report: Option<&'a str>,
+    pub reject_reason: Option<&'a str>,
+    pub approved_amount_fen: Option<i64>,
+    pub repair_contractor: Option<&'a str>,
+    pub complex: Option<bool>,
+}
+
+/// Moves a claim if it is still at `version` and `from`; stamps the time of the step.
+pub async fn transition(
+    conn: &mut PgConnection,
+    claim: &Claim,
+    to: &str,
+    c: ClaimChanges<'_>,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE claims SET status = $4, version = version + 1, \
+            surveyor = coalesce($5, surveyor), survey_report = coalesce($6, survey_report), \
+            reject_reason = coalesce($7, reject_reason), approved_amount_fen = coalesce($8, approved_amount_fen), \
+            repair_contractor = coalesce($9, repair_contractor), complex = coalesce($10, complex), \
+            contacted_at = CASE WHEN $4 = 'surveying' THEN coalesce(contacted_at, now()) ELSE contacted_at END, \
+            surveyed_at = CASE WHEN $4 = 'surveyed' THEN coalesce(surveyed_at, now()) ELSE surveyed_at END, \
+            decided_at = CASE WHEN $4 IN ('approved', 'rejected') THEN now() ELSE decided_at END, \
+            repaired_at = CASE WHEN $4 = 'repaired' THEN now() ELSE repaired_at END, \
+            owner_signed_at = CASE WHEN $4 = 'owner_confirmed' THEN now() ELSE owner_signed_at END, \
+            paid_at = CASE WHEN $4 = 'paid' THEN now() ELSE paid_at END \
+         WHERE id = $1 AND version = $2 AND status = $3",
+    )
+    .bind(claim.id)
+    .bind(claim.version)
+    .bind(&claim.status)
+    .bind(to)
+    .bind(c.surveyor)
+    .bind(c.survey_report)
+    .bind(c.reject_reason)
+    .bind(c.approved_amount_fen)
+    .bind(c.repair_contractor)
+    .bind(c.complex)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ClaimEvent {
+    pub id: Uuid,
+    pub kind: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub photos: Vec<Uuid>,
+}
+
+pub async fn events(conn: &mut PgConnection, claim: Uuid) -> Result<Vec<ClaimEvent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.text, e.created_at, \
+                coalesce((SELECT array_agg(ph.id ORDER BY ph.uploaded_at) FROM evidence_photos ph WHERE ph.claim_event_id = e.id), '{}') AS photos \
+         FROM claim_events e WHERE e.claim_id = $1 ORDER BY e.created_at",
+    )
+    .bind(claim)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn add_event(
+    conn: &mut PgConnection,
+    claim: Uuid,
+    kind: &str,
+    text: &str,
+    by: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO claim_events (claim_id, kind, text, by_user) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(claim)
+        .bind(kind)
+        .bind(text)
+        .bind(by)
+        .fetch_one(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Payment {
+    pub id: Uuid,
+    pub payee: String,
+    pub amount_fen: i64,
+    pub paid_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub request_hash: Vec<u8>,
+}
+
+pub async fn payment_by_key(
+    conn: &mut PgConnection,
+    claim: Uuid,
+    key: &str,
+) -> Result<Option<Payment>, sqlx::Error> {
+    sqlx::query_as("SELECT id, payee, amount_fen, paid_at, request_hash FROM claim_payments WHERE claim_id = $1 AND idempotency_key = $2")
+        .bind(claim)
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn payments(conn: &mut PgConnection, claim: Uuid) -> Result<Vec<Payment>, sqlx::Error> {
+    sqlx::query_as("SELECT id, payee, amount_fen, paid_at, request_hash FROM claim_payments WHERE claim_id = $1 ORDER BY paid_at")
+        .bind(claim)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn insert_payment(
+    conn: &mut PgConnection,
+    claim: &Claim,
+    key: &str,
+    request_hash: &[u8],
+    payee: &str,
+    amount: i64,
+    by: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(claim.id)
+    .bind(claim.lead_insurer_org_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(payee)
+    .bind(amount)
+    .bind(by)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct EarlierFinding {
+    pub level: String,
+    pub original_level: String,
+    pub status: String,
+    pub location: String,
+    pub description: String,
+    pub inspected_on: NaiveDate,
+}
+
+/// Earlier TIS findings on the same building (or the whole project) and cover section.
+pub async fn earlier_findings(
+    conn: &mut PgConnection,
+    claim: &Claim,
+) -> Result<Vec<EarlierFinding>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.current_level AS level, f.original_level, f.status, f.location, f.description, i.inspected_on \
+         FROM findings f JOIN inspections i ON i.id = f.inspection_id \
+         WHERE f.project_id = $1 AND f.section_code = $2 AND (f.building_id IS NULL OR f.building_id = $3) \
+         ORDER BY i.inspected_on",
+    )
+    .bind(claim.project_id)
+    .bind(&claim.section_code)
+    .bind(claim.building_id)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,346 @@
+//! Owners' claims: handover and invitation, the coverage passport, reporting with a cover check
+//! and the fast channel, the insurer's handling, the owner's signature, and payment exactly once.
+
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+use crate::risk::{PNG, multipart};
+
+async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> (u16, Value) {
+    let response = client.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn report(
+    app: &TestApp,
+    owner: &Client,
+    unit: &str,
+    component: &str,
+    photos: &[(&str, &[u8])],
+) -> (u16, Value) {
+    let (content_type, body) = multipart(
+        &[
+            ("component", component),
+            ("location", "主卧顶棚"),
+            ("description", "下雨后顶棚渗水，滴到床上。"),
+        ],
+        photos,
+    );
+    let response = owner
+        .post(app.url(&format!("/api/v1/units/{unit}/claims")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_owner_reports_a_leak_and_the_insurer_repairs_and_pays_exactly_once() {
+    let app = TestApp::spawn().await;
+    let developer = app.login("sunac-dev").await;
+    let insurer = app.login("pingan-qd").await;
+    app.create_user(None, "owner-liu", "owner").await;
+    let owner = app.login("owner-liu").await;
+    let unit: String =
+        sqlx::query_scalar("SELECT u.id::text FROM units u WHERE u.number = '1-1202'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+
+    // The developer hands the unit over; the code is shown once; the owner binds the unit with it.
+    let (status, handover) = post(
+        &app,
+        &developer,
+        &format!("/api/v1/units/{unit}/handover"),
+        json!({ "handed_over_on": "2026-10-01" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{handover}");
+    let code = handover["invite_code"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        &app,
+        &owner,
+        "/api/v1/units/claim",
+        json!({ "code": "WRONG-CODE" }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = post(
+        &app,
+        &owner,
+        &format!("/api/v1/units/{unit}/claims"),
+        json!({}),
+    )
+    .await;
+    assert!(status == 404 || status == 415, "not yet the owner's unit");
+    let (status, bound) = post(
+        &app,
+        &owner,
+        "/api/v1/units/claim",
+        json!({ "code": code.to_lowercase() }),
+    )
+    .await;
+    assert_eq!(status, 200, "{bound}");
+    let (status, _) = post(
+        &app,
+        &app.login("owner-demo").await,
+        "/api/v1/units/claim",
+        json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(status, 422, "a code binds once");
+
+    // The passport: insurers and every section's period.
+    let passport: Value = owner
+        .get(app.url(&format!("/api/v1/units/{unit}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(passport["periods"].as_array().unwrap().len(), 6);
+    assert_eq!(passport["insurers"][0]["insurer_code"], "pingan-qd");
+
+    // Bad input changes nothing.
+    let before = app.count("SELECT count(*) FROM claims").await;
+    let (status, _) = report(&app, &owner, &unit, "haunted_house", &[]).await;
+    assert_eq!(status, 422);
+    let (status, _) = report(
+        &app,
+        &owner,
+        &unit,
+        "leak_into_living_space",
+        &[("x.jpg", b"<svg/>")],
+    )
+    .await;
+    assert_eq!(status, 415);
+    assert_eq!(app.count("SELECT count(*) FROM claims").await, before);
+
+    let (status, claim) = report(
+        &app,
+        &owner,
+        &unit,
+        "leak_into_living_space",
+        &[("leak.png", PNG)],
+    )
+    .await;
+    assert_eq!(status, 201, "{claim}");
+    assert_eq!(claim["claim"]["fast_channel"], true);
+    assert_eq!(claim["claim"]["cover_verdict"]["verdict"], "covered");
+    assert!(
+        claim["claim"]["deadlines"]["contact_by"].is_string(),
+        "fast channel: contact within hours"
+    );
+    let id = claim["claim"]["id"].as_str().unwrap().to_owned();
+    let act = |verb: &str, body: Value| {
+        let url = app.url(&format!("/api/v1/claims/{id}/{verb}"));
+        let insurer = insurer.clone();
+        async move {
+            insurer
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Nobody else handles it; nothing happens out of order.
+    let (status, _) = post(
+        &app,
+        &app.login("picc-qd").await,
+        &format!("/api/v1/claims/{id}/assign"),
+        json!({ "surveyor": "x" }),
+    )
+    .await;
+    assert_eq!(status, 403, "the co-insurer reads but does not handle");
+    assert_eq!(
+        act(
+            "decide",
+            json!({ "decision": "approve", "amount_yuan": "5000" })
+        )
+        .await,
+        409
+    );
+    assert_eq!(
+        act("assign", json!({ "surveyor": "平安查勘员 李明" })).await,
+        200
+    );
+    assert_eq!(
+        act(
+            "survey",
+            json!({ "text": "顶板防水层破损，雨水渗入主卧。" })
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        act(
+            "decide",
+            json!({ "decision": "reject", "reason": "aliens" })
+        )
+        .await,
+        422
+    );
+    assert_eq!(
+        act(
+            "decide",
+            json!({ "decision": "approve", "amount_yuan": "6,800" })
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        act(
+            "repair",
+            json!({ "contractor": "青岛安居房屋维修有限公司" })
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        act("repaired", json!({ "text": "已重做防水层" })).await,
+        200
+    );
+    // No payment before the owner signs the repair confirmation.
+    let pay = |key: &'static str, amount: &'static str| {
+        let url = app.url(&format!("/api/v1/claims/{id}/payments"));
+        let insurer = insurer.clone();
+        async move {
+            let response = insurer
+                .post(url)
+                .header("idempotency-key", key)
+                .json(&json!({ "payee": "青岛安居房屋维修有限公司", "amount_yuan": amount }))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    assert_eq!(pay("pay-0001-early", "6800").await.0, 409);
+    let (status, _) = post(
+        &app,
+        &owner,
+        &format!("/api/v1/claims/{id}/sign"),
+        json!({ "text": "维修完成，确认。" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // The same payment request twice at once: one payment, the same answer.
+    let ((a, first), (b, second)) =
+        tokio::join!(pay("pay-0001-claim", "6800"), pay("pay-0001-claim", "6800"));
+    let mut statuses = [a, b];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 201], "{first} {second}");
+    assert_eq!(first["payment_id"], second["payment_id"]);
+    let (status, again) = pay("pay-0001-claim", "6800").await;
+    assert_eq!((status, again["replayed"].as_bool()), (200, Some(true)));
+    let (status, problem) = pay("pay-0001-claim", "100").await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (422, Some("claims.key_reused"))
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM claim_payments WHERE claim_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+    let detail: Value = owner
+        .get(app.url(&format!("/api/v1/claims/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["claim"]["status"], "paid");
+    assert_eq!(detail["claim"]["paid_fen"], 680_000);
+
+    // The database itself refuses paying more than approved.
+    let overpaid = sqlx::query(
+        "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
+         SELECT id, lead_insurer_org_id, 'sneaky-extra-payment', '\\x00', 'x', 1, owner_user_id FROM claims WHERE id = $1::uuid",
+    )
+    .bind(&id)
+    .execute(&app.owner)
+    .await;
+    assert!(
+        overpaid.is_err(),
+        "Σ payments ≤ approved is enforced by the database"
+    );
+}
+
+#[tokio::test]
+async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bureau_only() {
+    let app = TestApp::spawn().await;
+    let count = |user: &'static str| {
+        let app = &app;
+        async move {
+            let list: Value = app
+                .login(user)
+                .await
+                .get(app.url("/api/v1/claims"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            list["items"].as_array().unwrap().len()
+        }
+    };
+    let demo = 6;
+    assert_eq!(count("owner-demo").await, demo);
+    assert_eq!(count("pingan-qd").await, demo, "lead insurer");
+    assert_eq!(count("picc-qd").await, demo, "co-insurer reads");
+    assert_eq!(
+        count("sunac-dev").await,
+        demo,
+        "the developer, who may be recovered against"
+    );
+    assert_eq!(count("laoshan-zjj").await, demo);
+    assert_eq!(count("shinan-zjj").await, 0);
+    assert_eq!(count("tianyi-dev").await, 0);
+    app.create_user(None, "owner-other", "owner").await;
+    assert_eq!(
+        count("owner-other").await,
+        0,
+        "another owner sees none of 王梅's claims"
+    );
+    let list: Value = app
+        .login("pingan-qd")
+        .await
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &list["items"][0];
+    assert_eq!(
+        first["fast_channel"], true,
+        "the queue puts the breached fast-channel leak first"
+    );
+    assert!(
+        first["breaches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b == "contact")
+    );
+}
