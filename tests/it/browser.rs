@@ -563,3 +563,82 @@ async fn the_agency_records_a_d_finding_the_developer_fixes_it_and_the_agency_cl
     screenshot(&browser, "final-report").await;
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_owner_reports_a_leak_from_the_phone_and_the_insurer_sends_a_surveyor() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo_assets/crack.png");
+
+    sign_in(&browser, &app, "owner-demo").await;
+    screenshot(&browser, "owner-home").await;
+    click(&browser, "[data-testid=my-homes] a[href^='/units/']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=passport]"))
+        .await
+        .unwrap();
+    screenshot(&browser, "owner-unit").await;
+    browser
+        .find(Locator::Css("#component"))
+        .await
+        .unwrap()
+        .select_by_value("leak_into_living_space")
+        .await
+        .unwrap();
+    fill(&browser, "#location", "次卧窗台下").await;
+    fill(
+        &browser,
+        "#description",
+        "连续降雨后窗台下墙面渗水，地板已泡起。",
+    )
+    .await;
+    browser
+        .find(Locator::Css("#photos"))
+        .await
+        .unwrap()
+        .send_keys(photo)
+        .await
+        .unwrap();
+    submit(&browser, "[data-testid=report-form] button", "report").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "已报案"
+    );
+    assert!(
+        text_of(&browser, "body").await.contains("快速通道"),
+        "a leak into the home takes the fast channel"
+    );
+    screenshot(&browser, "owner-claim").await;
+    let claim_url = browser.current_url().await.unwrap();
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "pingan-qd").await;
+    browser.goto(&app.url("/claims")).await.unwrap();
+    assert!(
+        text_of(&browser, "body").await.contains("次卧窗台下"),
+        "the new claim is in the insurer's queue"
+    );
+    screenshot(&browser, "insurer-claims").await;
+    browser.goto(claim_url.as_str()).await.unwrap();
+    fill(
+        &browser,
+        "[data-testid=assign-form] input[name=surveyor]",
+        "平安查勘 张工",
+    )
+    .await;
+    submit(&browser, "[data-testid=assign-form] button", "assign").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "查勘中"
+    );
+    assert!(
+        text_of(&browser, "[data-testid=claim-timeline]")
+            .await
+            .contains("平安查勘 张工")
+    );
+    screenshot(&browser, "insurer-claim").await;
+    browser.close().await.unwrap();
+}
