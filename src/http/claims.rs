@@ -25,6 +25,7 @@ use crate::domain::claims::{
     COMPONENTS, ClaimAction, ClaimDeadlines, ClaimStatus, CoverVerdict, REJECTION_REASONS,
     breaches, check_cover, claim_transition, component, deadlines,
 };
+use crate::domain::money::split_by_shares;
 use crate::domain::rules::{CoverPeriod, cover_periods};
 use crate::domain::tenancy::{OrgKind, UserRole};
 use crate::i18n::Lang;
@@ -619,24 +620,17 @@ pub async fn pay(
     let amount = form.yuan("amount_yuan", &input.amount_yuan);
     form.finish()?;
     let request_hash = sha256_bytes(format!("{payee}\u{1f}{amount}").as_bytes());
-    for _ in 0..2 {
-        match try_pay(
-            state,
-            user,
-            request_id,
-            id,
-            key,
-            &payee,
-            amount,
-            &request_hash,
-        )
-        .await
-        {
-            Err(AppError::Conflict("claims.concurrent_payment")) => continue,
-            other => return other,
-        }
-    }
-    Err(AppError::Conflict("stale"))
+    try_pay(
+        state,
+        user,
+        request_id,
+        id,
+        key,
+        &payee,
+        amount,
+        &request_hash,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -655,6 +649,10 @@ async fn try_pay(
     if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
         return Err(AppError::Forbidden);
     }
+    // Payments on one claim queue behind each other, so a retry sees the first one's key.
+    let claim = store::claim_locked(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if let Some(earlier) = store::payment_by_key(&mut tx, claim.id, key).await? {
         tx.commit().await?;
         return replay(earlier, request_hash);
@@ -675,10 +673,6 @@ async fn try_pay(
     .await
     {
         Ok(payment) => payment,
-        // Another request with this key won the race: answer as a replay of it.
-        Err(err) if super::parcels::is_unique_violation(&err) => {
-            return Err(AppError::Conflict("claims.concurrent_payment"));
-        }
         Err(err)
             if err
                 .as_database_error()
@@ -812,6 +806,16 @@ pub struct ClaimDetail {
     /// Earlier TIS findings on the same building and cover section: flagged and fixed, flagged
     /// and not fixed — or none (never flagged).
     pub earlier_findings: Vec<EarlierFinding>,
+    /// What each insurer of the policy bears of the amount paid, by its co-insurance share.
+    pub shares: Vec<ClaimShare>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimShare {
+    pub insurer_name_zh: String,
+    pub is_lead: bool,
+    pub share_bp: i32,
+    pub paid_fen: i64,
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ClaimDetail> {
@@ -820,6 +824,19 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
     let events = store::events(&mut tx, id).await?;
     let payments = store::payments(&mut tx, id).await?;
     let earlier_findings = store::earlier_findings(&mut tx, &claim).await?;
+    let insurers = policies::shares(&mut tx, claim.policy_id).await?;
+    let bps: Vec<i64> = insurers.iter().map(|s| i64::from(s.share_bp)).collect();
+    let parts = split_by_shares(claim.paid_fen, &bps).unwrap_or_default();
+    let shares = insurers
+        .into_iter()
+        .zip(parts)
+        .map(|(s, paid_fen)| ClaimShare {
+            insurer_name_zh: s.insurer_name_zh,
+            is_lead: s.is_lead,
+            share_bp: s.share_bp,
+            paid_fen,
+        })
+        .collect();
     let claim = view(&mut tx, claim).await?;
     tx.commit().await?;
     Ok(ClaimDetail {
@@ -827,6 +844,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
         events,
         payments,
         earlier_findings,
+        shares,
     })
 }
 
@@ -858,6 +876,7 @@ struct DetailPage {
     d: ClaimDetail,
     is_lead: bool,
     is_owner: bool,
+    is_open: bool,
     reasons: &'static [&'static str],
     payment_key: String,
     notice: Option<&'static str>,
@@ -876,6 +895,7 @@ async fn detail_page(
     let d = detail(state, user, id).await?;
     let is_lead = user.org.as_ref().map(|o| o.id) == Some(d.claim.claim.lead_insurer_org_id);
     let is_owner = user.role == UserRole::Owner;
+    let is_open = ClaimStatus::parse(&d.claim.claim.status).is_some_and(ClaimStatus::is_open);
     let (status, errors, error) = failure_parts(failure)?;
     render_status(
         &DetailPage {
@@ -883,6 +903,7 @@ async fn detail_page(
             d,
             is_lead,
             is_owner,
+            is_open,
             reasons: &REJECTION_REASONS,
             payment_key: uuid::Uuid::new_v4().to_string(),
             notice,

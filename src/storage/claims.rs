@@ -170,6 +170,14 @@ pub async fn claim(conn: &mut PgConnection, id: Uuid) -> Result<Option<Claim>, s
         .await
 }
 
+/// The claim, with its row locked until the transaction ends.
+pub async fn claim_locked(conn: &mut PgConnection, id: Uuid) -> Result<Option<Claim>, sqlx::Error> {
+    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id = $1 FOR UPDATE OF c"].concat())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub struct NewClaim<'a> {
     pub unit: &'a Unit,
     pub project: &'a super::projects::Project,

@@ -565,7 +565,7 @@ async fn the_agency_records_a_d_finding_the_developer_fixes_it_and_the_agency_cl
 }
 
 #[tokio::test]
-async fn an_owner_reports_a_leak_from_the_phone_and_the_insurer_sends_a_surveyor() {
+async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_is_paid_once() {
     let Some(browser) = browser().await else {
         return;
     };
@@ -640,5 +640,84 @@ async fn an_owner_reports_a_leak_from_the_phone_and_the_insurer_sends_a_surveyor
             .contains("平安查勘 张工")
     );
     screenshot(&browser, "insurer-claim").await;
+    fill(
+        &browser,
+        "[data-testid=survey-form] textarea",
+        "现场查勘：次卧外窗框与墙体间打胶开裂，雨水沿缝渗入。",
+    )
+    .await;
+    submit(&browser, "[data-testid=survey-form] button", "survey").await;
+    fill(
+        &browser,
+        "[data-testid=decide-form] input[name=amount_yuan]",
+        "3200.50",
+    )
+    .await;
+    submit(&browser, "[data-testid=decide-form] button", "decide").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "已核定"
+    );
+    fill(
+        &browser,
+        "[data-testid=repair-form] input[name=contractor]",
+        "青岛安居维修公司",
+    )
+    .await;
+    submit(&browser, "[data-testid=repair-form] button", "repair").await;
+    submit(&browser, "[data-testid=repaired-form] button", "repaired").await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "owner-demo").await;
+    browser.goto(claim_url.as_str()).await.unwrap();
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "待业主确认"
+    );
+    submit(&browser, "[data-testid=sign-form] button", "sign").await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "pingan-qd").await;
+    browser.goto(claim_url.as_str()).await.unwrap();
+    fill(
+        &browser,
+        "[data-testid=pay-form] input[name=amount_yuan]",
+        "3200.50",
+    )
+    .await;
+    // A double click or a flaky network sends the same payment twice, at the same moment.
+    let statuses = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const form = document.querySelector('[data-testid=pay-form]');
+             const send = () => fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), redirect: 'manual' });
+             Promise.all([send(), send()]).then(rs => done(rs.map(r => r.type)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses,
+        serde_json::json!(["opaqueredirect", "opaqueredirect"])
+    );
+    browser.refresh().await.unwrap();
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "已赔付结案"
+    );
+    assert_eq!(text_of(&browser, "[data-testid=paid]").await, "¥3,200.50");
+    let payments = app
+        .count(&format!(
+            "SELECT count(*) FROM claim_payments WHERE claim_id = '{}'",
+            claim_url.path().trim_start_matches("/claims/")
+        ))
+        .await;
+    assert_eq!(payments, 1, "the repeated request paid nothing more");
+    let shares = text_of(&browser, "[data-testid=claim-shares]").await;
+    assert!(
+        shares.contains("¥1,920.30") && shares.contains("¥1,280.20"),
+        "the payment splits 60/40 between the co-insurers: {shares}"
+    );
+    screenshot(&browser, "claim-paid").await;
     browser.close().await.unwrap();
 }
