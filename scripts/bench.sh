@@ -50,6 +50,9 @@ run "policy detail" pingan-qd "/policies/$policy_id"
 run "coverage API" laoshan-zjj /api/v1/coverage
 run "rectification orders" laoshan-zjj /orders
 run "inspection list" hexin-tis /inspections
+run "insurer claims queue" pingan-qd /claims
+run "claims API" pingan-qd /api/v1/claims
+run "owner home" owner-demo /
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | |"
 echo

@@ -4,6 +4,9 @@
 //! insurer surveys, decides, orders the repair and pays — once, however often the payment request
 //! is sent — after the owner signs the repair confirmation.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -33,6 +36,7 @@ use crate::security::{random_token, sha256, sha256_bytes};
 use crate::storage::claims::{
     self as store, Claim, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, Unit,
 };
+use crate::storage::rules::RulePackVersion;
 use crate::storage::{audit, policies, projects as project_store, rules};
 use crate::views::{PageContext, render, render_status};
 
@@ -736,13 +740,22 @@ pub struct ClaimView {
     pub breaches: Vec<&'static str>,
 }
 
-async fn view(conn: &mut sqlx::PgConnection, claim: Claim) -> AppResult<ClaimView> {
-    let policy = policies::find(conn, claim.policy_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let pack = rules::find(conn, policy.rule_pack_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+/// Rule packs by id: a queue of claims mostly shares a handful of them.
+type Packs = HashMap<Uuid, RulePackVersion>;
+
+async fn view(
+    conn: &mut sqlx::PgConnection,
+    claim: Claim,
+    packs: &mut Packs,
+) -> AppResult<ClaimView> {
+    let pack = match packs.entry(claim.rule_pack_id) {
+        Entry::Occupied(known) => known.into_mut(),
+        Entry::Vacant(slot) => slot.insert(
+            rules::find(conn, claim.rule_pack_id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+    };
     let d = deadlines(
         &pack.params,
         claim.reported_at,
@@ -776,8 +789,9 @@ async fn view(conn: &mut sqlx::PgConnection, claim: Claim) -> AppResult<ClaimVie
 async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
     let mut tx = db::begin(&state.pool, user).await?;
     let mut views = Vec::new();
+    let mut packs = Packs::new();
     for claim in store::claims(&mut tx).await? {
-        views.push(view(&mut tx, claim).await?);
+        views.push(view(&mut tx, claim, &mut packs).await?);
     }
     tx.commit().await?;
     // Breached clocks first, daily-life problems (the fast channel) before others, then by due time.
@@ -837,7 +851,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
             paid_fen,
         })
         .collect();
-    let claim = view(&mut tx, claim).await?;
+    let claim = view(&mut tx, claim, &mut Packs::new()).await?;
     tx.commit().await?;
     Ok(ClaimDetail {
         claim,

@@ -118,6 +118,7 @@ pub struct Claim {
     pub building_id: Uuid,
     pub building_name: String,
     pub policy_id: Uuid,
+    pub rule_pack_id: Uuid,
     pub lead_insurer_org_id: Uuid,
     pub lead_insurer_name_zh: String,
     pub owner_name: String,
@@ -148,14 +149,14 @@ pub struct Claim {
 
 const CLAIM_SELECT: &str = "\
     SELECT c.id, c.number, c.unit_id, u.number AS unit_number, c.project_id, p.name AS project_name, c.building_id, \
-           b.name AS building_name, c.policy_id, c.lead_insurer_org_id, li.name_zh AS lead_insurer_name_zh, \
+           b.name AS building_name, c.policy_id, po.rule_pack_id, c.lead_insurer_org_id, li.name_zh AS lead_insurer_name_zh, \
            c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
            c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
            coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
            c.repair_contractor, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
            c.paid_at, c.version \
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
-    JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
+    JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
 pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> {
     sqlx::query_as(&[CLAIM_SELECT, " ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at LIMIT 1000"].concat())

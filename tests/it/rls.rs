@@ -184,6 +184,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "login_lookup",
             "next_order_number",
             "next_policy_number",
+            "owns_unit_in",
             "reap_sessions",
             "session_principal",
             "token_principal"
