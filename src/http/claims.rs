@@ -788,12 +788,18 @@ async fn view(
 
 async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
     let mut tx = db::begin(&state.pool, user).await?;
+    let views = queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(views)
+}
+
+/// The claims the connection's tenant may see, in the order they need attention.
+pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
     let mut views = Vec::new();
     let mut packs = Packs::new();
-    for claim in store::claims(&mut tx).await? {
-        views.push(view(&mut tx, claim, &mut packs).await?);
+    for claim in store::claims(conn).await? {
+        views.push(view(conn, claim, &mut packs).await?);
     }
-    tx.commit().await?;
     // Breached clocks first, daily-life problems (the fast channel) before others, then by due time.
     views.sort_by_key(|v| {
         let open = ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open);
@@ -805,11 +811,6 @@ async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>>
         )
     });
     Ok(views)
-}
-
-/// The signed-in owner's claims, for the owner's home page.
-pub async fn owner_claims(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
-    list(state, user).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

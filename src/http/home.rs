@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::AppState;
+use super::claims::{self, ClaimView};
 use super::error::AppResult;
 use super::extract::CurrentUser;
 use super::orders::{OrderView, view};
 use super::projects::today;
 use crate::db;
+use crate::domain::claims::{ClaimFact, ClaimStatus, InsurerRecord, insurer_records};
 use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step};
 use crate::domain::tenancy::Dashboard;
 use crate::i18n::Lang;
@@ -105,6 +107,7 @@ struct RegulatorHome {
     coverage: Coverage,
     by_stage: Vec<StageCount>,
     uninsured: Vec<Uninsured>,
+    claim_records: Vec<InsurerRecord>,
 }
 
 #[derive(Template)]
@@ -118,6 +121,37 @@ struct InsurerHome {
     lead_count: usize,
     co_count: usize,
     issued_premium_fen: i64,
+    claim_panel: ClaimsPanel,
+}
+
+/// The lead insurer's claims at a glance: what is open, late, paid and still reserved.
+struct ClaimsPanel {
+    open: usize,
+    breached: usize,
+    paid_fen: i64,
+    /// Approved but not yet paid, on open claims.
+    reserved_fen: i64,
+    /// The head of the queue.
+    next: Vec<ClaimView>,
+}
+
+impl ClaimsPanel {
+    fn new(lead_claims: Vec<ClaimView>) -> Self {
+        let paid_fen = lead_claims.iter().map(|v| v.claim.paid_fen).sum();
+        let (open, _closed): (Vec<ClaimView>, Vec<ClaimView>) = lead_claims
+            .into_iter()
+            .partition(|v| ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open));
+        ClaimsPanel {
+            breached: open.iter().filter(|v| !v.breaches.is_empty()).count(),
+            paid_fen,
+            reserved_fen: open
+                .iter()
+                .map(|v| v.claim.approved_amount_fen.unwrap_or(0) - v.claim.paid_fen)
+                .sum(),
+            open: open.len(),
+            next: open.into_iter().take(8).collect(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -153,7 +187,7 @@ struct OwnerHome {
     ctx: PageContext,
     recent: Vec<AuditEvent>,
     units: Vec<crate::storage::claims::Unit>,
-    claims: Vec<super::claims::ClaimView>,
+    claims: Vec<ClaimView>,
 }
 
 pub async fn dashboard(
@@ -167,8 +201,8 @@ pub async fn dashboard(
     let kind = user.dashboard();
     if kind == Dashboard::Owner {
         let units = crate::storage::claims::units(&mut tx, None, Some(user.user_id)).await?;
+        let claims = claims::queue(&mut tx).await?;
         tx.commit().await?;
-        let claims = super::claims::owner_claims(&state, &user).await?;
         return render(&OwnerHome {
             ctx,
             recent,
@@ -189,6 +223,14 @@ pub async fn dashboard(
             let by_stage = coverage::projects_by_stage(&mut tx).await?;
             let mut uninsured = coverage::uninsured(&mut tx).await?;
             uninsured.truncate(10);
+            let views = claims::queue(&mut tx).await?;
+            let claim_records = insurer_records(views.iter().map(|v| ClaimFact {
+                insurer: &v.claim.lead_insurer_name_zh,
+                open: ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open),
+                breached: !v.breaches.is_empty(),
+                reported_at: v.claim.reported_at,
+                decided_at: v.claim.decided_at,
+            }));
             render(&RegulatorHome {
                 ctx,
                 panel,
@@ -197,6 +239,7 @@ pub async fn dashboard(
                 coverage,
                 by_stage,
                 uninsured,
+                claim_records,
             })
         }
         Dashboard::Insurer => {
@@ -210,6 +253,11 @@ pub async fn dashboard(
                 .filter_map(|p| p.total_premium_fen)
                 .sum();
             let lead_count = lead.len();
+            let lead_claims = claims::queue(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|v| Some(v.claim.lead_insurer_org_id) == org_id)
+                .collect();
             let queue = lead
                 .into_iter()
                 .filter(|p| {
@@ -226,6 +274,7 @@ pub async fn dashboard(
                 lead_count,
                 co_count: co.len(),
                 issued_premium_fen,
+                claim_panel: ClaimsPanel::new(lead_claims),
             })
         }
         Dashboard::RiskAgency => render(&AgencyHome {

@@ -34,12 +34,27 @@ async fn browser() -> Option<Client> {
 }
 
 async fn screenshot(browser: &Client, name: &str) {
+    screenshot_at(browser, name, None).await;
+}
+
+/// Saves the page at desktop and phone widths; with `focus`, scrolled to that element at each.
+async fn screenshot_at(browser: &Client, name: &str, focus: Option<&str>) {
     let Ok(dir) = std::env::var("SCREENSHOT_DIR") else {
         return;
     };
     std::fs::create_dir_all(&dir).unwrap();
     for (suffix, width, height) in [("desktop", 1366, 900), ("phone", 390, 844)] {
         browser.set_window_size(width, height).await.unwrap();
+        if let Some(css) = focus {
+            let element = browser.find(Locator::Css(css)).await.unwrap();
+            browser
+                .execute(
+                    "arguments[0].scrollIntoView({ behavior: 'instant' });",
+                    vec![serde_json::to_value(element).unwrap()],
+                )
+                .await
+                .unwrap();
+        }
         let png = browser.screenshot().await.unwrap();
         std::fs::write(format!("{dir}/{name}-{suffix}.png"), png).unwrap();
     }
@@ -719,5 +734,33 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         "the payment splits 60/40 between the co-insurers: {shares}"
     );
     screenshot(&browser, "claim-paid").await;
+    let pingan_claims = "FROM claims c JOIN organisations o ON o.id = c.lead_insurer_org_id WHERE o.code = 'pingan-qd'";
+    let open = app
+        .count(&format!(
+            "SELECT count(*) {pingan_claims} AND c.status NOT IN ('paid', 'rejected')"
+        ))
+        .await;
+    browser.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        text_of(&browser, "[data-testid=claims-stats] .zb-stat-value").await,
+        open.to_string(),
+        "the insurer's home counts its open claims first"
+    );
+    screenshot(&browser, "insurer-home-claims").await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "laoshan-zjj").await;
+    let all = app.count(&format!("SELECT count(*) {pingan_claims}")).await;
+    let record = text_of(&browser, "[data-testid=claims-record] tbody tr").await;
+    assert!(
+        record.starts_with(&format!("平安财险青岛分公司 {all} {open}")),
+        "the bureau sees each insurer's claims record: {record}"
+    );
+    screenshot_at(
+        &browser,
+        "regulator-home-claims",
+        Some("[data-testid=claims-record]"),
+    )
+    .await;
     browser.close().await.unwrap();
 }
