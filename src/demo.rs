@@ -1344,7 +1344,7 @@ async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
         .unwrap_or_default();
     let today = crate::http::projects::today();
     // (component, location, description, status, hours since reported)
-    let claims: [(&str, &str, &str, &str, i64); 6] = [
+    let claims: [(&str, &str, &str, &str, i64); 7] = [
         (
             "leak_into_living_space",
             "主卧顶棚",
@@ -1387,6 +1387,13 @@ async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
             "rejected",
             600,
         ),
+        (
+            "finish_defect",
+            "次卧木地板",
+            "次卧木地板大面积起拱变形。保险公司认定为使用不当，业主认为是地面防潮层缺陷。",
+            "disputed",
+            500,
+        ),
     ];
     for (code, location, description, status, hours) in claims {
         let (section, fast) = component(code).ok_or_else(|| anyhow::anyhow!("demo component"))?;
@@ -1402,12 +1409,12 @@ async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
                     u.id, u.project_id, u.district_id, u.developer_org_id, $2, $3, u.building_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                     CASE WHEN $12 <> 'reported' THEN '平安财险查勘员 李明' END, \
                     CASE WHEN $12 NOT IN ('reported', 'surveying') THEN '现场查勘确认缺陷属实。' END, \
-                    CASE WHEN $12 = 'rejected' THEN 'abnormal_use' END, $13, \
+                    CASE WHEN $12 IN ('rejected', 'disputed') THEN 'abnormal_use' END, $13, \
                     CASE WHEN $12 IN ('repaired', 'paid') THEN '青岛安居房屋维修有限公司' END, \
                     now() - make_interval(hours => $14), \
                     CASE WHEN $12 <> 'reported' THEN now() - make_interval(hours => $14 - 1) END, \
                     CASE WHEN $12 NOT IN ('reported', 'surveying') THEN now() - make_interval(hours => $14 - 20) END, \
-                    CASE WHEN $12 IN ('approved', 'repaired', 'paid', 'rejected') THEN now() - make_interval(hours => $14 - 60) END, \
+                    CASE WHEN $12 IN ('approved', 'repaired', 'paid', 'rejected', 'disputed') THEN now() - make_interval(hours => $14 - 60) END, \
                     CASE WHEN $12 IN ('repaired', 'paid') THEN now() - make_interval(hours => $14 - 150) END, \
                     CASE WHEN $12 = 'paid' THEN now() - make_interval(hours => $14 - 200) END \
              FROM units u WHERE u.id = $1 RETURNING id",

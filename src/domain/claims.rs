@@ -113,6 +113,8 @@ pub enum ClaimStatus {
     Repaired,
     OwnerConfirmed,
     Paid,
+    /// The owner contests a rejection; the insurer upholds it or reopens the claim.
+    Disputed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,10 +134,16 @@ pub enum ClaimAction {
     OwnerConfirm,
     /// Payment to the repair contractor (after the owner's signature) or to the owner.
     Pay,
+    /// The owner contests a rejection.
+    Dispute,
+    /// The insurer keeps its rejection after a dispute.
+    Uphold,
+    /// The insurer takes a disputed claim up again: a fresh survey, with fresh clocks.
+    Reopen,
 }
 
 impl ClaimStatus {
-    pub const ALL: [ClaimStatus; 10] = [
+    pub const ALL: [ClaimStatus; 11] = [
         ClaimStatus::Reported,
         ClaimStatus::Surveying,
         ClaimStatus::Surveyed,
@@ -146,6 +154,7 @@ impl ClaimStatus {
         ClaimStatus::Repaired,
         ClaimStatus::OwnerConfirmed,
         ClaimStatus::Paid,
+        ClaimStatus::Disputed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +169,7 @@ impl ClaimStatus {
             ClaimStatus::Repaired => "repaired",
             ClaimStatus::OwnerConfirmed => "owner_confirmed",
             ClaimStatus::Paid => "paid",
+            ClaimStatus::Disputed => "disputed",
         }
     }
 
@@ -188,6 +198,9 @@ pub fn claim_transition(from: ClaimStatus, action: ClaimAction) -> Option<ClaimS
         (S::RepairOrdered, A::CompleteRepair) => Some(S::Repaired),
         (S::Repaired, A::OwnerConfirm) => Some(S::OwnerConfirmed),
         (S::OwnerConfirmed, A::Pay) => Some(S::Paid),
+        (S::Rejected, A::Dispute) => Some(S::Disputed),
+        (S::Disputed, A::Uphold) => Some(S::Rejected),
+        (S::Disputed, A::Reopen) => Some(S::Surveying),
         _ => None,
     }
 }
@@ -518,5 +531,22 @@ mod tests {
         assert_eq!(median(&[4]), Some(4));
         assert_eq!(median(&[1, 2, 9, 10]), Some(5));
         assert_eq!(median(&[1, 4]), Some(2));
+    }
+
+    #[test]
+    fn a_rejection_can_be_disputed_once_and_then_upheld_or_reopened() {
+        use ClaimAction as A;
+        use ClaimStatus as S;
+        assert_eq!(claim_transition(S::Rejected, A::Dispute), Some(S::Disputed));
+        assert_eq!(claim_transition(S::Disputed, A::Dispute), None);
+        assert_eq!(claim_transition(S::Disputed, A::Uphold), Some(S::Rejected));
+        assert_eq!(claim_transition(S::Disputed, A::Reopen), Some(S::Surveying));
+        assert_eq!(
+            claim_transition(S::Paid, A::Dispute),
+            None,
+            "a paid claim is settled"
+        );
+        assert_eq!(claim_transition(S::Surveyed, A::Reopen), None);
+        assert!(S::Disputed.is_open());
     }
 }

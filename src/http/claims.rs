@@ -349,7 +349,10 @@ async fn step(
 ) -> AppResult<()> {
     let mut tx = db::begin(&state.pool, user).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let owner_action = matches!(action, ClaimAction::OwnerConfirm | ClaimAction::ProvideInfo);
+    let owner_action = matches!(
+        action,
+        ClaimAction::OwnerConfirm | ClaimAction::ProvideInfo | ClaimAction::Dispute
+    );
     let allowed = if owner_action {
         user.role == UserRole::Owner && store_owner(&mut tx, claim.id).await? == Some(user.user_id)
     } else {
@@ -399,7 +402,8 @@ pub struct ActionInput {
     /// assign: the surveyor (insurer staff or the agency).
     #[serde(default)]
     pub surveyor: String,
-    /// survey: the survey report; sign/info/repaired: a note.
+    /// survey: the survey report; sign/info/repaired/dispute/uphold/reopen: a note (required for
+    /// info, dispute, uphold and reopen).
     #[serde(default)]
     pub text: String,
     /// survey: "true" when the case is complex (decision within 30 days instead of 7).
@@ -565,15 +569,21 @@ pub async fn act(
             )
             .await
         }
-        "info" => {
+        "info" | "dispute" | "uphold" | "reopen" => {
             let text = form.text("text", &input.text, 2, 4000);
             form.finish()?;
+            let action = match verb {
+                "info" => ClaimAction::ProvideInfo,
+                "dispute" => ClaimAction::Dispute,
+                "uphold" => ClaimAction::Uphold,
+                _ => ClaimAction::Reopen,
+            };
             step(
                 state,
                 user,
                 request_id,
                 id,
-                ClaimAction::ProvideInfo,
+                action,
                 ClaimChanges::default(),
                 &text,
             )
@@ -758,7 +768,7 @@ async fn view(
     };
     let d = deadlines(
         &pack.params,
-        claim.reported_at,
+        claim.reopened_at.unwrap_or(claim.reported_at),
         claim.fast_channel,
         claim.complex,
     );
@@ -1131,7 +1141,8 @@ pub async fn api_show(
     Ok(Json(detail(&state, &user, parse_id(&id)?).await?))
 }
 
-/// A step on a claim: assign, survey, decide, repair, repaired (lead insurer); sign, info (owner).
+/// A step on a claim: assign, survey, decide, repair, repaired, uphold, reopen (lead insurer);
+/// sign, info, dispute (owner).
 #[utoipa::path(post, path = "/api/v1/claims/{id}/{action}", params(("id" = Uuid, Path), ("action" = String, Path)), request_body = ActionInput,
     responses((status = 200, body = ClaimDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn api_action(

@@ -144,6 +144,8 @@ pub struct Claim {
     pub repaired_at: Option<DateTime<Utc>>,
     pub owner_signed_at: Option<DateTime<Utc>>,
     pub paid_at: Option<DateTime<Utc>>,
+    /// Set when a disputed claim is taken up again; its clocks run from here.
+    pub reopened_at: Option<DateTime<Utc>>,
     pub version: i32,
 }
 
@@ -154,7 +156,7 @@ const CLAIM_SELECT: &str = "\
            c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
            coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
            c.repair_contractor, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
-           c.paid_at, c.version \
+           c.paid_at, c.reopened_at, c.version \
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
@@ -242,11 +244,15 @@ pub async fn transition(
     Ok(sqlx::query(
         "UPDATE claims SET status = $4, version = version + 1, \
             surveyor = coalesce($5, surveyor), survey_report = coalesce($6, survey_report), \
-            reject_reason = coalesce($7, reject_reason), approved_amount_fen = coalesce($8, approved_amount_fen), \
+            reject_reason = CASE WHEN $3 = 'disputed' AND $4 = 'surveying' THEN NULL ELSE coalesce($7, reject_reason) END, \
+            approved_amount_fen = coalesce($8, approved_amount_fen), \
             repair_contractor = coalesce($9, repair_contractor), complex = coalesce($10, complex), \
             contacted_at = CASE WHEN $4 = 'surveying' THEN coalesce(contacted_at, now()) ELSE contacted_at END, \
-            surveyed_at = CASE WHEN $4 = 'surveyed' THEN coalesce(surveyed_at, now()) ELSE surveyed_at END, \
-            decided_at = CASE WHEN $4 IN ('approved', 'rejected') THEN now() ELSE decided_at END, \
+            reopened_at = CASE WHEN $3 = 'disputed' AND $4 = 'surveying' THEN now() ELSE reopened_at END, \
+            surveyed_at = CASE WHEN $4 = 'surveyed' THEN coalesce(surveyed_at, now()) \
+                               WHEN $3 = 'disputed' AND $4 = 'surveying' THEN NULL ELSE surveyed_at END, \
+            decided_at = CASE WHEN $4 IN ('approved', 'rejected') AND $3 <> 'disputed' THEN now() \
+                              WHEN $3 = 'disputed' AND $4 = 'surveying' THEN NULL ELSE decided_at END, \
             repaired_at = CASE WHEN $4 = 'repaired' THEN now() ELSE repaired_at END, \
             owner_signed_at = CASE WHEN $4 = 'owner_confirmed' THEN now() ELSE owner_signed_at END, \
             paid_at = CASE WHEN $4 = 'paid' THEN now() ELSE paid_at END \

@@ -481,10 +481,18 @@ async fn the_agency_records_a_d_finding_the_developer_fixes_it_and_the_agency_cl
         .await
         .unwrap();
     submit(&browser, "[data-testid=finding-form] button", "finding").await;
-    let loaded = browser
-        .execute("const img = document.querySelector('[data-testid=findings] .zb-photos img'); return img.complete && img.naturalWidth > 0;", vec![])
-        .await
-        .unwrap();
+    // The photo loads after the page does: give a busy machine a few seconds.
+    let mut loaded = serde_json::Value::Bool(false);
+    for _ in 0..100 {
+        loaded = browser
+            .execute("const img = document.querySelector('[data-testid=findings] .zb-photos img'); return img.complete && img.naturalWidth > 0;", vec![])
+            .await
+            .unwrap();
+        if loaded == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(
         loaded, true,
         "the photo is served back through its access-checked handler"
@@ -747,6 +755,29 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         "the insurer's home counts its open claims first"
     );
     screenshot(&browser, "insurer-home-claims").await;
+    let disputed: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM claims WHERE status = 'disputed'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    browser
+        .goto(&app.url(&format!("/claims/{disputed}")))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "异议处理中"
+    );
+    assert!(
+        text_of(&browser, "[data-testid=reject-reason]")
+            .await
+            .contains("非正常使用")
+    );
+    browser
+        .find(Locator::Css("[data-testid=reopen-form]"))
+        .await
+        .expect("the lead insurer may survey a disputed claim again");
+    screenshot(&browser, "claim-disputed").await;
     sign_out(&browser).await;
 
     sign_in(&browser, &app, "laoshan-zjj").await;

@@ -303,7 +303,7 @@ async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bu
             list["items"].as_array().unwrap().len()
         }
     };
-    let demo = 6;
+    let demo = 7;
     assert_eq!(count("owner-demo").await, demo);
     assert_eq!(count("pingan-qd").await, demo, "lead insurer");
     assert_eq!(count("picc-qd").await, demo, "co-insurer reads");
@@ -343,4 +343,108 @@ async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bu
             .iter()
             .any(|b| b == "contact")
     );
+}
+
+#[tokio::test]
+async fn an_owner_disputes_a_rejection_and_the_insurer_reopens_it_with_fresh_clocks() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner-demo").await;
+    let lead = app.login("pingan-qd").await;
+    let co_insurer = app.login("picc-qd").await;
+    let id: String = sqlx::query_scalar("SELECT id::text FROM claims WHERE status = 'rejected'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let path = |verb: &str| format!("/api/v1/claims/{id}/{verb}");
+    let reason = json!({ "text": "渗水来自外墙，不是我家装修造成的，请重新查勘。" });
+
+    assert_eq!(
+        post(&app, &lead, &path("dispute"), reason.clone()).await.0,
+        403,
+        "only the owner disputes"
+    );
+    let (status, problem) = post(&app, &owner, &path("dispute"), json!({ "text": "" })).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("text"))
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM claims WHERE id = '{id}' AND status = 'rejected'"
+        ))
+        .await,
+        1,
+        "a refused dispute changes nothing"
+    );
+    let (status, disputed) = post(&app, &owner, &path("dispute"), reason.clone()).await;
+    assert_eq!(status, 200, "{disputed}");
+    assert_eq!(disputed["claim"]["status"], "disputed");
+    assert_eq!(
+        post(&app, &owner, &path("dispute"), reason.clone()).await.0,
+        409,
+        "once"
+    );
+    assert_eq!(
+        post(
+            &app,
+            &co_insurer,
+            &path("reopen"),
+            json!({ "text": "复核" })
+        )
+        .await
+        .0,
+        403,
+        "a co-insurer reads only"
+    );
+
+    let (status, reopened) = post(
+        &app,
+        &lead,
+        &path("reopen"),
+        json!({ "text": "复核后同意重新查勘。" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{reopened}");
+    let claim = &reopened["claim"];
+    assert_eq!(claim["status"], "surveying");
+    assert_eq!(claim["reject_reason"], Value::Null);
+    assert_eq!(claim["decided_at"], Value::Null);
+    assert_eq!(
+        claim["breaches"],
+        json!([]),
+        "the clocks run again from the reopening"
+    );
+    let survey_by: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(claim["deadlines"]["survey_by"].clone()).unwrap();
+    assert!(survey_by > chrono::Utc::now());
+    let kinds: Vec<&str> = reopened["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.ends_with(&["disputed", "surveying"]),
+        "the dispute and the reopening are in the timeline: {kinds:?}"
+    );
+
+    // The demo's disputed claim: the insurer keeps its rejection, and its decision time stands.
+    let (disputed, decided_before): (String, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("SELECT id::text, decided_at FROM claims WHERE status = 'disputed'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let (status, upheld) = post(
+        &app,
+        &lead,
+        &format!("/api/v1/claims/{disputed}/uphold"),
+        json!({ "text": "复核：地面防潮层检测合格，维持拒赔。" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{upheld}");
+    assert_eq!(upheld["claim"]["status"], "rejected");
+    assert_eq!(upheld["claim"]["reject_reason"], "abnormal_use");
+    let decided_after: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(upheld["claim"]["decided_at"].clone()).unwrap();
+    assert_eq!(decided_after, decided_before);
 }
