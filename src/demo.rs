@@ -1460,6 +1460,27 @@ async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
             .bind(insurer_user)
             .execute(&mut *conn)
             .await?;
+            // The breaker tripped on a mis-sized cable: the insurer pursues the electrical
+            // subcontractor and has had part of it back.
+            let case: Uuid = sqlx::query_scalar(
+                "INSERT INTO subrogation_cases (claim_id, lead_insurer_org_id, project_id, district_id, developer_org_id, \
+                                                against_party, basis, claimed_fen, opened_by) \
+                 SELECT id, lead_insurer_org_id, project_id, district_id, developer_org_id, '青岛建工集团有限公司（机电分包）', \
+                        '查勘认定入户电缆截面小于设计要求，属施工质量缺陷。', 180000, $2 FROM claims WHERE id = $1 RETURNING id",
+            )
+            .bind(claim)
+            .bind(insurer_user)
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO subrogation_recoveries (case_id, lead_insurer_org_id, amount_fen, received_on, reference, recorded_by) \
+                 VALUES ($1, $2, 80000, current_date - 3, 'ZH-2026-1107', $3)",
+            )
+            .bind(case)
+            .bind(insurer)
+            .bind(insurer_user)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())

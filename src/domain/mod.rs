@@ -10,5 +10,6 @@ pub mod redirect;
 pub mod risk;
 pub mod rules;
 pub mod safety;
+pub mod subrogation;
 pub mod tenancy;
 pub mod throttle;

@@ -687,12 +687,7 @@ async fn try_pay(
     .await
     {
         Ok(payment) => payment,
-        Err(err)
-            if err
-                .as_database_error()
-                .and_then(|e| e.code())
-                .is_some_and(|c| c == "23514") =>
-        {
+        Err(err) if super::parcels::is_check_violation(&err) => {
             return Err(AppError::field("amount_yuan", "claims.over_approved"));
         }
         Err(err) => return Err(err.into()),
@@ -833,6 +828,8 @@ pub struct ClaimDetail {
     pub earlier_findings: Vec<EarlierFinding>,
     /// What each insurer of the policy bears of the amount paid, by its co-insurance share.
     pub shares: Vec<ClaimShare>,
+    /// The insurer's recovery from the responsible party, once paid (not shown to the owner).
+    pub subrogation: Option<super::subrogation::SubrogationView>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -862,6 +859,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
             paid_fen,
         })
         .collect();
+    let subrogation = super::subrogation::for_claim(&mut tx, claim.id).await?;
     let claim = view(&mut tx, claim, &mut Packs::new()).await?;
     tx.commit().await?;
     Ok(ClaimDetail {
@@ -870,6 +868,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
         payments,
         earlier_findings,
         shares,
+        subrogation,
     })
 }
 
@@ -902,6 +901,7 @@ struct DetailPage {
     is_lead: bool,
     is_owner: bool,
     is_open: bool,
+    today: chrono::NaiveDate,
     reasons: &'static [&'static str],
     payment_key: String,
     notice: Option<&'static str>,
@@ -909,7 +909,7 @@ struct DetailPage {
     error: Option<&'static str>,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
@@ -929,6 +929,7 @@ async fn detail_page(
             is_lead,
             is_owner,
             is_open,
+            today: today(),
             reasons: &REJECTION_REASONS,
             payment_key: uuid::Uuid::new_v4().to_string(),
             notice,

@@ -24,6 +24,7 @@ pub mod projects;
 pub mod reports;
 pub mod rules;
 pub mod safety;
+pub mod subrogation;
 pub mod tokens;
 pub mod uploads;
 
@@ -170,7 +171,13 @@ pub fn build_router(state: AppState) -> Router {
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
         .route("/claims/{id}/payments", post(claims::pay_form))
+        .route("/claims/{id}/subrogation", post(subrogation::open_form))
         .route("/claims/{id}/{action}", post(claims::action_form))
+        .route(
+            "/subrogation/{id}/recoveries",
+            post(subrogation::recovery_form),
+        )
+        .route("/subrogation/{id}/abandon", post(subrogation::abandon_form))
         .route("/notifications", get(notifications::index))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/api/openapi.json", get(api::openapi_json))
@@ -270,7 +277,19 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
         .route("/api/v1/claims/{id}/payments", post(claims::api_pay))
+        .route(
+            "/api/v1/claims/{id}/subrogation",
+            post(subrogation::api_open),
+        )
         .route("/api/v1/claims/{id}/{action}", post(claims::api_action))
+        .route(
+            "/api/v1/subrogation/{id}/recoveries",
+            post(subrogation::api_recover),
+        )
+        .route(
+            "/api/v1/subrogation/{id}/abandon",
+            post(subrogation::api_abandon),
+        )
         .route("/api/v1/safety", get(safety::api_overview))
         .route(
             "/api/v1/projects/{id}/safety-services",

@@ -141,6 +141,13 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
         .is_some_and(|c| c == "23505")
 }
 
+/// A CHECK constraint, or a trigger raising check_violation, refused the row.
+pub fn is_check_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|c| c == "23514")
+}
+
 fn require_regulator(user: &CurrentUser) -> AppResult<()> {
     if user.org_kind() == Some(OrgKind::Regulator) {
         Ok(())

@@ -15,6 +15,7 @@ pub mod risk;
 pub mod rules;
 pub mod safety;
 pub mod sessions;
+pub mod subrogation;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -92,13 +92,7 @@ async fn sign_in(browser: &Client, app: &TestApp, username: &str) {
 }
 
 async fn sign_out(browser: &Client) {
-    browser
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(browser, "form[action='/logout'] button").await;
     browser
         .wait()
         .for_element(Locator::Css("#username"))
@@ -778,6 +772,37 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         .await
         .expect("the lead insurer may survey a disputed claim again");
     screenshot(&browser, "claim-disputed").await;
+    let pursued: uuid::Uuid = sqlx::query_scalar("SELECT claim_id FROM subrogation_cases LIMIT 1")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    browser
+        .goto(&app.url(&format!("/claims/{pursued}")))
+        .await
+        .unwrap();
+    fill(
+        &browser,
+        "[data-testid=recovery-form] input[name=amount_yuan]",
+        "1000",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=recovery-form] input[name=reference]",
+        "ZH-2026-1128",
+    )
+    .await;
+    submit(&browser, "[data-testid=recovery-form] button", "recovery").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=subrogation-status]").await,
+        "已全额追回"
+    );
+    screenshot_at(
+        &browser,
+        "claim-subrogation",
+        Some("[data-testid=subrogation]"),
+    )
+    .await;
     sign_out(&browser).await;
 
     sign_in(&browser, &app, "laoshan-zjj").await;

@@ -448,3 +448,111 @@ async fn an_owner_disputes_a_rejection_and_the_insurer_reopens_it_with_fresh_clo
         serde_json::from_value(upheld["claim"]["decided_at"].clone()).unwrap();
     assert_eq!(decided_after, decided_before);
 }
+
+#[tokio::test]
+async fn the_insurer_recovers_a_paid_claim_from_the_liable_contractor_never_more_than_claimed() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("pingan-qd").await;
+    let co_insurer = app.login("picc-qd").await;
+    let owner = app.login("owner-demo").await;
+    let developer = app.login("sunac-dev").await;
+    let paid: String = sqlx::query_scalar("SELECT id::text FROM claims WHERE status = 'paid'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let reported: String =
+        sqlx::query_scalar("SELECT id::text FROM claims WHERE status = 'reported' LIMIT 1")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let case = |claim: &str| format!("/api/v1/claims/{claim}/subrogation");
+    let body = |yuan: &str| json!({ "against_party": "青岛建工集团有限公司", "basis": "电缆截面不足", "claimed_yuan": yuan });
+
+    assert_eq!(
+        post(&app, &lead, &case(&paid), body("100")).await.0,
+        409,
+        "one case per claim (the demo's)"
+    );
+    assert_eq!(
+        post(&app, &lead, &case(&reported), body("100")).await.0,
+        409,
+        "only after payment"
+    );
+    for sql in [
+        "DELETE FROM subrogation_recoveries",
+        "DELETE FROM subrogation_cases",
+    ] {
+        sqlx::query(sql).execute(&app.owner).await.unwrap();
+    }
+    let (status, problem) = post(&app, &lead, &case(&paid), body("1800.01")).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("claimed_yuan")),
+        "the database refuses more than was paid"
+    );
+    assert_eq!(
+        post(&app, &co_insurer, &case(&paid), body("1800")).await.0,
+        403
+    );
+    let (status, opened) = post(&app, &lead, &case(&paid), body("1800")).await;
+    assert_eq!(status, 200, "{opened}");
+    assert_eq!(opened["status"], "open");
+    let id = opened["id"].as_str().unwrap().to_owned();
+    let recover = |yuan: &str, reference: &str| json!({ "amount_yuan": yuan, "received_on": "2026-11-20", "reference": reference });
+    let recoveries = format!("/api/v1/subrogation/{id}/recoveries");
+
+    let (status, partial) = post(&app, &lead, &recoveries, recover("800", "ZH-1")).await;
+    assert_eq!(
+        (status, partial["status"].as_str()),
+        (200, Some("open")),
+        "{partial}"
+    );
+    let (status, problem) = post(&app, &lead, &recoveries, recover("1000.01", "ZH-2")).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("amount_yuan"))
+    );
+    assert_eq!(
+        post(&app, &co_insurer, &recoveries, recover("1", "ZH-X"))
+            .await
+            .0,
+        403
+    );
+    let (status, full) = post(&app, &lead, &recoveries, recover("1000", "ZH-2")).await;
+    assert_eq!(status, 200, "{full}");
+    assert_eq!(
+        (full["status"].as_str(), full["recovered_fen"].as_i64()),
+        (Some("recovered"), Some(180_000))
+    );
+    assert_eq!(
+        post(
+            &app,
+            &lead,
+            &format!("/api/v1/subrogation/{id}/abandon"),
+            json!({ "note": "放弃" })
+        )
+        .await
+        .0,
+        409,
+        "a recovered case is closed"
+    );
+
+    let seen_by = |client: &Client| {
+        let url = app.url(&format!("/api/v1/claims/{paid}"));
+        let client = client.clone();
+        async move {
+            let detail: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            detail["subrogation"].clone()
+        }
+    };
+    assert_eq!(
+        seen_by(&owner).await,
+        Value::Null,
+        "between the insurer and the liable party"
+    );
+    assert_eq!(
+        seen_by(&developer).await["recovered_fen"],
+        180_000,
+        "the developer sees what is recovered on its project"
+    );
+}

@@ -448,6 +448,19 @@ fn rows() -> Vec<Row> {
         row("GET", "/claims/{id}", UNIT_READERS),
         form("POST", "/claims/{id}/payments", &[("payee", "x"), ("amount_yuan", "1"), ("idempotency_key", "matrix-key-1")], LEAD_CLAIM_409),
         form("POST", "/claims/{id}/{action}", &[], LEAD_CLAIM_409),
+        form(
+            "POST",
+            "/claims/{id}/subrogation",
+            &[("against_party", "某施工单位"), ("basis", "施工缺陷"), ("claimed_yuan", "1")],
+            LEAD_CLAIM_409,
+        ),
+        form(
+            "POST",
+            "/subrogation/{id}/recoveries",
+            &[("amount_yuan", ""), ("received_on", ""), ("reference", "")],
+            CASE_LEAD_422,
+        ),
+        form("POST", "/subrogation/{id}/abandon", &[("note", "")], CASE_LEAD_422),
         row("GET", "/api/v1/units", API_SIGNED_IN),
         json("POST", "/api/v1/units/claim", r#"{"code":"WRONG-CODE"}"#, api(OWNER_ONLY_422)),
         row("GET", "/api/v1/units/{id}", api(UNIT_READERS)),
@@ -458,6 +471,24 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/claims/{id}", api(UNIT_READERS)),
         Row { body: Body::Payment, ..row("POST", "/api/v1/claims/{id}/payments", api(LEAD_CLAIM_409)) },
         json("POST", "/api/v1/claims/{id}/{action}", "{}", api(LEAD_CLAIM_409)),
+        json(
+            "POST",
+            "/api/v1/claims/{id}/subrogation",
+            r#"{"against_party":"某施工单位","basis":"施工缺陷","claimed_yuan":"1"}"#,
+            api(LEAD_CLAIM_409),
+        ),
+        json(
+            "POST",
+            "/api/v1/subrogation/{id}/recoveries",
+            r#"{"amount_yuan":"","received_on":"","reference":""}"#,
+            api(CASE_LEAD_422),
+        ),
+        json(
+            "POST",
+            "/api/v1/subrogation/{id}/abandon",
+            r#"{"note":""}"#,
+            api(CASE_LEAD_422),
+        ),
     ]
 }
 
@@ -468,6 +499,8 @@ const UNIT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 200];
 /// An owner may read the project and policy that cover their home, nothing else of it.
 const HOME_READERS: [u16; 9] = UNIT_READERS;
 const LEAD_CLAIM_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
+/// A subrogation case: its claim's readers except the owner; only the lead insurer acts.
+const CASE_LEAD_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 404];
 const AGENCY_ONLY_200: [u16; 9] = [303, 403, 403, 403, 403, 403, 200, 403, 403];
 const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
 const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
@@ -615,6 +648,11 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path
                     .replace("{id}", &fixture(&app, "SELECT id::text FROM claims WHERE status = 'reported' AND fast_channel LIMIT 1").await)
                     .replace("{action}", "repaired")
+            } else if row.path.contains("/subrogation/{id}") {
+                row.path.replace(
+                    "{id}",
+                    &fixture(&app, "SELECT id::text FROM subrogation_cases LIMIT 1").await,
+                )
             } else if row.path.contains("/visits/{id}") {
                 row.path.replace("{id}", &fixture(&app, "SELECT v.id::text FROM inspection_visits v JOIN projects p ON p.id = v.project_id WHERE p.name = '天一仁和沙子口' AND v.status = 'planned' LIMIT 1").await)
             } else if row.path.contains("/checklists/{id}") {
