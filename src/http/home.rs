@@ -133,14 +133,30 @@ struct ClaimsPanel {
     reserved_fen: i64,
     /// The head of the queue.
     next: Vec<ClaimView>,
+    /// On-time rate and median decision time over all its claims.
+    record: Option<InsurerRecord>,
+}
+
+fn is_open(v: &ClaimView) -> bool {
+    ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open)
+}
+
+fn fact(v: &ClaimView) -> ClaimFact<'_> {
+    ClaimFact {
+        insurer: &v.claim.lead_insurer_name_zh,
+        open: is_open(v),
+        breached: !v.breaches.is_empty(),
+        reported_at: v.claim.reported_at,
+        decided_at: v.claim.decided_at,
+    }
 }
 
 impl ClaimsPanel {
     fn new(lead_claims: Vec<ClaimView>) -> Self {
         let paid_fen = lead_claims.iter().map(|v| v.claim.paid_fen).sum();
-        let (open, _closed): (Vec<ClaimView>, Vec<ClaimView>) = lead_claims
-            .into_iter()
-            .partition(|v| ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open));
+        let record = insurer_records(lead_claims.iter().map(fact)).pop();
+        let (open, _closed): (Vec<ClaimView>, Vec<ClaimView>) =
+            lead_claims.into_iter().partition(is_open);
         ClaimsPanel {
             breached: open.iter().filter(|v| !v.breaches.is_empty()).count(),
             paid_fen,
@@ -150,6 +166,7 @@ impl ClaimsPanel {
                 .sum(),
             open: open.len(),
             next: open.into_iter().take(8).collect(),
+            record,
         }
     }
 }
@@ -171,6 +188,8 @@ struct DeveloperHome {
     risk: RiskPanel,
     projects: Vec<(Project, Option<&'static str>)>,
     free_parcels: usize,
+    /// Open owners' claims on its projects: it may be recovered against.
+    claims: Vec<ClaimView>,
 }
 
 #[derive(Template)]
@@ -224,13 +243,7 @@ pub async fn dashboard(
             let mut uninsured = coverage::uninsured(&mut tx).await?;
             uninsured.truncate(10);
             let views = claims::queue(&mut tx).await?;
-            let claim_records = insurer_records(views.iter().map(|v| ClaimFact {
-                insurer: &v.claim.lead_insurer_name_zh,
-                open: ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open),
-                breached: !v.breaches.is_empty(),
-                reported_at: v.claim.reported_at,
-                decided_at: v.claim.decided_at,
-            }));
+            let claim_records = insurer_records(views.iter().map(fact));
             render(&RegulatorHome {
                 ctx,
                 panel,
@@ -300,12 +313,18 @@ pub async fn dashboard(
                 .iter()
                 .filter(|p| p.status == "transferred")
                 .count();
+            let claims = claims::queue(&mut tx)
+                .await?
+                .into_iter()
+                .filter(is_open)
+                .collect();
             render(&DeveloperHome {
                 ctx,
                 panel,
                 risk,
                 projects,
                 free_parcels,
+                claims,
             })
         }
         Dashboard::Partner | Dashboard::Owner => render(&PartnerHome {

@@ -254,6 +254,12 @@ impl PageContext {
         }
     }
 
+    pub fn opt_days_from_hours(&self, hours: &Option<i64>) -> String {
+        hours
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |h| self.days_from_hours(h))
+    }
+
     pub fn opt_time(&self, at: &Option<DateTime<Utc>>) -> String {
         at.as_ref()
             .map_or_else(|| "—".to_owned(), |at| self.time(at))

@@ -818,5 +818,19 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         Some("[data-testid=claims-record]"),
     )
     .await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "sunac-dev").await;
+    let open_on_its_projects = text_of(&browser, "[data-testid=developer-claims]").await;
+    assert!(
+        open_on_its_projects.contains("主卧顶棚") && !open_on_its_projects.contains("次卧窗台下"),
+        "the developer sees open claims on its projects, not settled ones: {open_on_its_projects}"
+    );
+    screenshot_at(
+        &browser,
+        "developer-home-claims",
+        Some("[data-testid=developer-claims]"),
+    )
+    .await;
     browser.close().await.unwrap();
 }
