@@ -139,7 +139,7 @@ async fn case_for_change(
     let case = store::find(conn, id).await?.ok_or(AppError::NotFound)?;
     require_lead(user, case.lead_insurer_org_id)?;
     let status =
-        SubrogationStatus::parse(&case.status).ok_or(AppError::Conflict("transition_refused"))?;
+        SubrogationStatus::parse(&case.status).ok_or(AppError::Conflict("subrogation.closed"))?;
     Ok((case, status))
 }
 
@@ -165,7 +165,7 @@ async fn recover(
         return Err(if from == SubrogationStatus::Open {
             AppError::field("amount_yuan", "subrogation.over_claimed")
         } else {
-            AppError::Conflict("transition_refused")
+            AppError::Conflict("subrogation.closed")
         });
     };
     match store::add_recovery(
@@ -219,7 +219,7 @@ async fn abandon(
     let (case, from) = case_for_change(&mut tx, user, id).await?;
     form.finish()?;
     let to = subrogation_transition(from, SubrogationAction::Abandon)
-        .ok_or(AppError::Conflict("transition_refused"))?;
+        .ok_or(AppError::Conflict("subrogation.closed"))?;
     if !store::transition(&mut tx, &case, to.as_str(), Some(&note)).await? {
         return Err(AppError::Conflict("stale"));
     }

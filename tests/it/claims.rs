@@ -524,17 +524,17 @@ async fn the_insurer_recovers_a_paid_claim_from_the_liable_contractor_never_more
         (full["status"].as_str(), full["recovered_fen"].as_i64()),
         (Some("recovered"), Some(180_000))
     );
+    let (status, problem) = post(
+        &app,
+        &lead,
+        &format!("/api/v1/subrogation/{id}/abandon"),
+        json!({ "note": "放弃" }),
+    )
+    .await;
     assert_eq!(
-        post(
-            &app,
-            &lead,
-            &format!("/api/v1/subrogation/{id}/abandon"),
-            json!({ "note": "放弃" })
-        )
-        .await
-        .0,
-        409,
-        "a recovered case is closed"
+        (status, problem["code"].as_str()),
+        (409, Some("subrogation.closed")),
+        "a recovered case is closed: {problem}"
     );
 
     let seen_by = |client: &Client| {
