@@ -1226,12 +1226,24 @@ async fn seed_safety(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
     .await?;
     sqlx::query(
         "INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class, medical_cost_fen) \
-         VALUES ($1, $2, $3, $4, '张某', 'worker', 'serious', 4850000)",
+         VALUES ($1, $2, $3, $4, '张某', 'worker', 'serious', 4850000), ($1, $2, $3, $4, '李某', 'third_party', 'minor', 320000)",
     )
     .bind(incident)
     .bind(project)
     .bind(district)
     .bind(developer)
+    .execute(&mut *conn)
+    .await?;
+    // The lead insurer has agreed the worker's medical costs; payment is the next step.
+    sqlx::query(
+        "INSERT INTO victim_settlements (victim_id, incident_id, project_id, district_id, developer_org_id, lead_insurer_org_id, \
+                                         compensation_fen, medical_fen, agreed_by) \
+         SELECT v.id, v.incident_id, v.project_id, v.district_id, v.developer_org_id, po.lead_insurer_org_id, 0, 4850000, u.id \
+         FROM incident_victims v JOIN policies po ON po.project_id = v.project_id AND po.status IN ('issued', 'in_force') \
+         JOIN LATERAL (SELECT id FROM users WHERE org_id = po.lead_insurer_org_id LIMIT 1) u ON true \
+         WHERE v.incident_id = $1 AND v.name = '张某'",
+    )
+    .bind(incident)
     .execute(&mut *conn)
     .await?;
     Ok(())

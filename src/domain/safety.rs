@@ -66,6 +66,53 @@ pub fn close_incident(status: IncidentStatus) -> Option<IncidentStatus> {
     (status == IncidentStatus::Reported).then_some(IncidentStatus::Closed)
 }
 
+/// A victim's settlement: agreed by the lead insurer, then paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettlementStatus {
+    Agreed,
+    Paid,
+}
+
+impl SettlementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementStatus::Agreed => "agreed",
+            SettlementStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [SettlementStatus::Agreed, SettlementStatus::Paid]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// The one transition of a settlement: an agreed one is paid, once.
+pub fn pay_settlement(status: SettlementStatus) -> Option<SettlementStatus> {
+    (status == SettlementStatus::Agreed).then_some(SettlementStatus::Paid)
+}
+
+/// What a victim's settlement may contain: compensation only for death or disability and within
+/// the per-person limit; medical costs for anyone; something in all. Err names the field and why.
+pub fn check_settlement(
+    injury_class: &str,
+    compensation_fen: i64,
+    medical_fen: i64,
+    per_person_limit_fen: i64,
+) -> Result<(), (&'static str, &'static str)> {
+    if compensation_fen < 0 || medical_fen < 0 || compensation_fen + medical_fen == 0 {
+        return Err(("compensation_yuan", "safety.settlement_empty"));
+    }
+    if compensation_fen > 0 && !is_grave(injury_class) {
+        return Err(("compensation_yuan", "safety.compensation_not_grave"));
+    }
+    if compensation_fen > per_person_limit_fen {
+        return Err(("compensation_yuan", "safety.over_per_person_limit"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +138,29 @@ mod tests {
         );
         assert_eq!(close_incident(IncidentStatus::Closed), None);
         assert!(is_grave("death") && is_grave("disability") && !is_grave("serious"));
+    }
+
+    #[test]
+    fn settlements_compensate_death_and_disability_within_the_per_person_limit() {
+        let limit = 40_000_000;
+        assert_eq!(check_settlement("death", limit, 0, limit), Ok(()));
+        assert_eq!(
+            check_settlement("death", limit + 1, 0, limit),
+            Err(("compensation_yuan", "safety.over_per_person_limit"))
+        );
+        assert_eq!(check_settlement("serious", 0, 500_000, limit), Ok(()));
+        assert_eq!(
+            check_settlement("serious", 1, 500_000, limit),
+            Err(("compensation_yuan", "safety.compensation_not_grave"))
+        );
+        assert_eq!(
+            check_settlement("minor", 0, 0, limit),
+            Err(("compensation_yuan", "safety.settlement_empty"))
+        );
+        assert_eq!(
+            pay_settlement(SettlementStatus::Agreed),
+            Some(SettlementStatus::Paid)
+        );
+        assert_eq!(pay_settlement(SettlementStatus::Paid), None);
     }
 }

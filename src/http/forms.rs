@@ -104,6 +104,15 @@ impl Checker {
         }
     }
 
+    /// An amount in yuan that may be left empty or zero, returned in fen.
+    pub fn optional_yuan(&mut self, field: &'static str, value: &str) -> i64 {
+        if value.trim().is_empty() || value.trim() == "0" {
+            0
+        } else {
+            self.yuan(field, value)
+        }
+    }
+
     /// A positive area in m² with up to two decimals, returned in hundredths.
     pub fn area(&mut self, field: &'static str, value: &str) -> i64 {
         match parse_yuan(value) {

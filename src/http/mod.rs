@@ -24,6 +24,7 @@ pub mod projects;
 pub mod reports;
 pub mod rules;
 pub mod safety;
+pub mod safety_claims;
 pub mod subrogation;
 pub mod tokens;
 pub mod uploads;
@@ -159,7 +160,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/projects/{id}/safety-services", post(safety::service_form))
         .route("/projects/{id}/incidents", post(safety::incident_form))
         .route("/safety", get(safety::index))
+        .route("/incidents/{id}", get(safety_claims::show))
         .route("/incidents/{id}/close", post(safety::close_form))
+        .route("/victims/{id}/settlement", post(safety_claims::settle_form))
+        .route("/victims/{id}/payment", post(safety_claims::pay_form))
         .route("/units/claim", post(claims::bind_form))
         .route("/units/{id}", get(claims::unit_show))
         .route("/units/{id}/handover", post(claims::handover_form))
@@ -299,7 +303,13 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/projects/{id}/incidents",
             post(safety::api_report_incident),
         )
+        .route("/api/v1/incidents/{id}", get(safety_claims::api_show))
         .route("/api/v1/incidents/{id}/close", post(safety::api_close))
+        .route(
+            "/api/v1/victims/{id}/settlement",
+            post(safety_claims::api_settle),
+        )
+        .route("/api/v1/victims/{id}/payment", post(safety_claims::api_pay))
         .route("/api/v1/projects/{id}/reports", post(reports::api_issue))
         .route("/api/v1/reports", get(reports::api_list))
         .route("/api/v1/reports/{id}", get(reports::api_show))

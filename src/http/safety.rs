@@ -140,14 +140,6 @@ pub struct IncidentInput {
     pub victims: Vec<VictimInput>,
 }
 
-fn optional_yuan(form: &mut Checker, field: &'static str, value: &str) -> i64 {
-    if value.trim().is_empty() || value.trim() == "0" {
-        0
-    } else {
-        form.yuan(field, value)
-    }
-}
-
 pub async fn report_incident(
     state: &AppState,
     user: &CurrentUser,
@@ -183,7 +175,7 @@ pub async fn report_incident(
         "safety.bad_accident_type",
     );
     let description = form.text("description", &input.description, 2, 4000);
-    let rescue = optional_yuan(&mut form, "rescue_cost_yuan", &input.rescue_cost_yuan);
+    let rescue = form.optional_yuan("rescue_cost_yuan", &input.rescue_cost_yuan);
     form.check(
         (1..=50).contains(&input.victims.len()),
         "victims",
@@ -202,7 +194,7 @@ pub async fn report_incident(
             "victims",
             "safety.bad_injury",
         );
-        let cost = optional_yuan(&mut form, "victims", &v.medical_cost_yuan);
+        let cost = form.optional_yuan("victims", &v.medical_cost_yuan);
         victims.push(Victim {
             name,
             party: v.party.trim().to_owned(),

@@ -73,14 +73,30 @@ pub async fn insert_service(
     .await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A victim as reported with the incident.
+#[derive(Debug, Clone)]
 pub struct Victim {
+    pub name: String,
+    pub party: String,
+    pub injury_class: String,
+    pub medical_cost_fen: i64,
+}
+
+/// A victim as stored, with the lead insurer's settlement once agreed.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncidentVictim {
+    pub id: Uuid,
     pub name: String,
     /// worker | third_party
     pub party: String,
     /// minor | serious | disability | death
     pub injury_class: String,
     pub medical_cost_fen: i64,
+    /// The lead insurer's settlement, once agreed: agreed | paid.
+    pub settlement_status: Option<String>,
+    pub compensation_fen: Option<i64>,
+    pub settled_medical_fen: Option<i64>,
+    pub payment_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -97,16 +113,19 @@ pub struct Incident {
     pub rescue_cost_fen: i64,
     pub status: String,
     pub version: i32,
-    #[schema(value_type = Vec<Victim>)]
-    pub victims: Json<Vec<Victim>>,
+    #[schema(value_type = Vec<IncidentVictim>)]
+    pub victims: Json<Vec<IncidentVictim>>,
 }
 
 const INCIDENT_SELECT: &str = "\
     SELECT i.id, i.number, i.project_id, p.name AS project_name, d.name_zh AS developer_name_zh, i.occurred_at, i.place, \
            i.accident_type, i.description, i.rescue_cost_fen, i.status, i.version, \
-           coalesce((SELECT json_agg(json_build_object('name', v.name, 'party', v.party, 'injury_class', v.injury_class, \
-                                                       'medical_cost_fen', v.medical_cost_fen) ORDER BY v.name) \
-                     FROM incident_victims v WHERE v.incident_id = i.id), '[]'::json)::jsonb AS victims \
+           coalesce((SELECT json_agg(json_build_object('id', v.id, 'name', v.name, 'party', v.party, 'injury_class', v.injury_class, \
+                                                       'medical_cost_fen', v.medical_cost_fen, 'settlement_status', st.status, \
+                                                       'compensation_fen', st.compensation_fen, 'settled_medical_fen', st.medical_fen, \
+                                                       'payment_reference', st.payment_reference) ORDER BY v.name) \
+                     FROM incident_victims v LEFT JOIN victim_settlements st ON st.victim_id = v.id \
+                     WHERE v.incident_id = i.id), '[]'::json)::jsonb AS victims \
     FROM safety_incidents i JOIN projects p ON p.id = i.project_id JOIN organisations d ON d.id = i.developer_org_id";
 
 pub async fn incidents(
@@ -196,5 +215,79 @@ pub async fn set_incident_status(
         .execute(conn)
         .await?
         .rows_affected()
+        == 1)
+}
+
+/// A victim with what the settlement needs to know about its incident.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VictimToSettle {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub project_id: Uuid,
+    pub injury_class: String,
+    pub settlement_status: Option<String>,
+    pub settlement_version: Option<i32>,
+    pub rule_pack_id: Option<Uuid>,
+    pub lead_insurer_org_id: Option<Uuid>,
+}
+
+pub async fn victim_to_settle(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<VictimToSettle>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.incident_id, v.project_id, v.injury_class, st.status AS settlement_status, \
+                st.version AS settlement_version, po.rule_pack_id, po.lead_insurer_org_id \
+         FROM incident_victims v LEFT JOIN victim_settlements st ON st.victim_id = v.id \
+         LEFT JOIN LATERAL (SELECT p2.rule_pack_id, p2.lead_insurer_org_id FROM policies p2 \
+                            WHERE p2.project_id = v.project_id AND p2.status IN ('issued', 'in_force', 'expired') \
+                            ORDER BY p2.status = 'in_force' DESC LIMIT 1) po ON true \
+         WHERE v.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn agree_settlement(
+    conn: &mut PgConnection,
+    victim: &VictimToSettle,
+    lead_insurer: Uuid,
+    compensation_fen: i64,
+    medical_fen: i64,
+    by: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO victim_settlements (victim_id, incident_id, project_id, district_id, developer_org_id, lead_insurer_org_id, \
+                                         compensation_fen, medical_fen, agreed_by) \
+         SELECT v.id, v.incident_id, v.project_id, v.district_id, v.developer_org_id, $2, $3, $4, $5 \
+         FROM incident_victims v WHERE v.id = $1",
+    )
+    .bind(victim.id)
+    .bind(lead_insurer)
+    .bind(compensation_fen)
+    .bind(medical_fen)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks an agreed settlement paid if nobody moved it first.
+pub async fn pay_settlement(
+    conn: &mut PgConnection,
+    victim: &VictimToSettle,
+    reference: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE victim_settlements SET status = 'paid', payment_reference = $3, paid_at = now(), version = version + 1 \
+         WHERE victim_id = $1 AND version = $2 AND status = 'agreed'",
+    )
+    .bind(victim.id)
+    .bind(victim.settlement_version)
+    .bind(reference)
+    .execute(conn)
+    .await?
+    .rows_affected()
         == 1)
 }

@@ -832,5 +832,32 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         Some("[data-testid=developer-claims]"),
     )
     .await;
+    sign_out(&browser).await;
+
+    // The site accident on 天一仁和沙子口: PICC, its lead insurer, pays the agreed settlement.
+    sign_in(&browser, &app, "picc-qd").await;
+    browser.goto(&app.url("/safety")).await.unwrap();
+    click(&browser, "#incident-table a[href^='/incidents/']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=victims]"))
+        .await
+        .unwrap();
+    fill(
+        &browser,
+        "[data-testid=pay-form] input[name=reference]",
+        "PICC-2026-1129-01",
+    )
+    .await;
+    submit(&browser, "[data-testid=pay-form] button", "pay").await;
+    assert_eq!(
+        text_of(
+            &browser,
+            "[data-testid=victim-张某] [data-testid=settlement-status]"
+        )
+        .await,
+        "已支付"
+    );
+    screenshot(&browser, "incident-settlements").await;
     browser.close().await.unwrap();
 }

@@ -556,3 +556,158 @@ async fn the_insurer_recovers_a_paid_claim_from_the_liable_contractor_never_more
         "the developer sees what is recovered on its project"
     );
 }
+
+#[tokio::test]
+async fn the_lead_insurer_settles_and_pays_each_victim_of_a_site_accident_once() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("picc-qd").await;
+    let agency = app.login("hexin-tis").await;
+    let other_insurer = app.login("pingan-qd").await;
+    let victim = |name: &'static str| {
+        let app = &app;
+        async move {
+            let id: String =
+                sqlx::query_scalar("SELECT id::text FROM incident_victims WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&app.owner)
+                    .await
+                    .unwrap();
+            id
+        }
+    };
+    let (passer_by, worker) = (victim("李某").await, victim("张某").await);
+    let settle = |id: &str| format!("/api/v1/victims/{id}/settlement");
+    let pay = |id: &str| format!("/api/v1/victims/{id}/payment");
+
+    assert_eq!(
+        post(
+            &app,
+            &other_insurer,
+            &settle(&passer_by),
+            json!({ "medical_yuan": "1" })
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        post(
+            &app,
+            &agency,
+            &settle(&passer_by),
+            json!({ "medical_yuan": "1" })
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, problem) = post(
+        &app,
+        &lead,
+        &settle(&passer_by),
+        json!({ "compensation_yuan": "100", "medical_yuan": "3200" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["message"].as_str()),
+        (
+            422,
+            Some("伤亡赔偿仅适用于死亡或伤残；其他伤情只赔付医疗费。")
+        )
+    );
+    let (status, incident) = post(
+        &app,
+        &lead,
+        &settle(&passer_by),
+        json!({ "medical_yuan": "3200" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{incident}");
+    let settled = incident["victims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "李某")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            settled["settlement_status"].as_str(),
+            settled["settled_medical_fen"].as_i64()
+        ),
+        (Some("agreed"), Some(320_000))
+    );
+    assert_eq!(
+        post(
+            &app,
+            &lead,
+            &settle(&passer_by),
+            json!({ "medical_yuan": "1" })
+        )
+        .await
+        .0,
+        409,
+        "settled once"
+    );
+
+    // A death: compensation up to the rule pack's per-person limit (CNY 400,000), not a fen more.
+    let incident_id: String = sqlx::query_scalar(
+        "INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class) \
+         SELECT incident_id, project_id, district_id, developer_org_id, '王某', 'worker', 'death' FROM incident_victims \
+         WHERE name = '张某' RETURNING incident_id::text",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let fatal = victim("王某").await;
+    let (status, problem) = post(
+        &app,
+        &lead,
+        &settle(&fatal),
+        json!({ "compensation_yuan": "400000.01" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("compensation_yuan"))
+    );
+    assert_eq!(
+        post(
+            &app,
+            &lead,
+            &settle(&fatal),
+            json!({ "compensation_yuan": "400000", "medical_yuan": "12000" })
+        )
+        .await
+        .0,
+        200
+    );
+
+    // Payment: an agreed settlement is paid once.
+    let (status, paid) = post(
+        &app,
+        &lead,
+        &pay(&worker),
+        json!({ "reference": "PICC-2026-1129-01" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    let (status, problem) = post(
+        &app,
+        &lead,
+        &pay(&worker),
+        json!({ "reference": "PICC-2026-1129-02" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("safety.already_paid"))
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM victim_settlements WHERE incident_id = '{incident_id}' AND status = 'paid' AND payment_reference = 'PICC-2026-1129-01'"
+        ))
+        .await,
+        1
+    );
+}

@@ -421,12 +421,33 @@ fn rows() -> Vec<Row> {
         form("POST", "/projects/{id}/incidents", &[("occurred_at", ""), ("place", ""), ("accident_type", "x"), ("description", "")], DEVELOPER_ONLY_422),
         row("GET", "/safety", ORGS_ONLY),
         row("POST", "/incidents/{id}/close", [303, 403, 404, 303, 303, 404, 403, 404, 404]),
+        row("GET", "/incidents/{id}", INCIDENT_READERS),
+        form(
+            "POST",
+            "/victims/{id}/settlement",
+            &[("compensation_yuan", ""), ("medical_yuan", "")],
+            INCIDENT_LEAD_422,
+        ),
+        form("POST", "/victims/{id}/payment", &[("reference", "")], INCIDENT_LEAD_422),
         row("GET", "/api/v1/safety", api(ORGS_ONLY)),
         json("POST", "/api/v1/projects/{id}/safety-services", r#"{"kind":"x","performed_on":"2026-01-01","summary":""}"#,
             [401, 403, 403, 404, 404, 422, 422, 403, 403]),
         json("POST", "/api/v1/projects/{id}/incidents", r#"{"occurred_at":"","place":"","accident_type":"x","description":"","victims":[]}"#,
             api(DEVELOPER_ONLY_422)),
         row("POST", "/api/v1/incidents/{id}/close", [401, 403, 404, 200, 200, 404, 403, 404, 404]),
+        row("GET", "/api/v1/incidents/{id}", api(INCIDENT_READERS)),
+        json(
+            "POST",
+            "/api/v1/victims/{id}/settlement",
+            "{}",
+            api(INCIDENT_LEAD_422),
+        ),
+        json(
+            "POST",
+            "/api/v1/victims/{id}/payment",
+            r#"{"reference":""}"#,
+            api(INCIDENT_LEAD_422),
+        ),
         // Checklists: templates are the agency's own; answers need a draft inspection.
         form("POST", "/inspections/{id}/checks", &[], AGENCY_ONLY_409),
         row("GET", "/checklists", AGENCY_ONLY_200),
@@ -501,6 +522,9 @@ const HOME_READERS: [u16; 9] = UNIT_READERS;
 const LEAD_CLAIM_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
 /// A subrogation case: its claim's readers except the owner; only the lead insurer acts.
 const CASE_LEAD_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 404];
+//                                  anon lao  shi  picc staf pinA hex  sun  own
+const INCIDENT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
+const INCIDENT_LEAD_422: [u16; 9] = [303, 403, 404, 422, 422, 404, 403, 404, 404];
 const AGENCY_ONLY_200: [u16; 9] = [303, 403, 403, 403, 403, 403, 200, 403, 403];
 const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
 const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
@@ -576,6 +600,15 @@ const FRESH_INCIDENT: &str = "INSERT INTO safety_incidents (number, project_id, 
     SELECT 'AQ-M-' || gen_random_uuid(), p.id, p.district_id, p.developer_org_id, now(), '测试', 'other', '矩阵测试', u.id \
     FROM projects p JOIN users u ON u.org_id = p.developer_org_id WHERE p.name = '天一仁和沙子口' LIMIT 1 RETURNING id::text";
 
+/// A victim of a fresh incident on 天一仁和沙子口 (lead insurer: picc-qd).
+const FRESH_VICTIM: &str = "WITH i AS (INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, \
+        place, accident_type, description, reported_by) \
+    SELECT 'AQ-V-' || gen_random_uuid(), p.id, p.district_id, p.developer_org_id, now(), '测试', 'other', '矩阵测试', u.id \
+    FROM projects p JOIN users u ON u.org_id = p.developer_org_id WHERE p.name = '天一仁和沙子口' LIMIT 1 \
+    RETURNING id, project_id, district_id, developer_org_id) \
+    INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class) \
+    SELECT id, project_id, district_id, developer_org_id, '矩阵', 'worker', 'minor' FROM i RETURNING id::text";
+
 async fn fixture(app: &TestApp, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(&app.owner).await.unwrap()
 }
@@ -648,6 +681,8 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path
                     .replace("{id}", &fixture(&app, "SELECT id::text FROM claims WHERE status = 'reported' AND fast_channel LIMIT 1").await)
                     .replace("{action}", "repaired")
+            } else if row.path.contains("/victims/{id}") {
+                row.path.replace("{id}", &fixture(&app, FRESH_VICTIM).await)
             } else if row.path.contains("/subrogation/{id}") {
                 row.path.replace(
                     "{id}",
