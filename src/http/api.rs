@@ -45,8 +45,8 @@ use crate::storage::tokens::{self, ApiToken};
         super::claims::api_list, super::claims::api_show, super::claims::api_action, super::claims::api_pay,
         super::subrogation::api_open, super::subrogation::api_recover, super::subrogation::api_abandon,
         super::safety_claims::api_show, super::safety_claims::api_settle, super::safety_claims::api_pay,
-        super::claims::api_units, super::claims::api_unit, super::claims::api_bind, super::claims::api_add_unit,
-        super::claims::api_handover, super::claims::api_report),
+        super::units::api_units, super::units::api_unit, super::units::api_bind, super::units::api_add_unit,
+        super::units::api_handover, super::claims::api_report),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -27,6 +27,7 @@ pub mod safety;
 pub mod safety_claims;
 pub mod subrogation;
 pub mod tokens;
+pub mod units;
 pub mod uploads;
 
 use std::sync::Arc;
@@ -164,14 +165,14 @@ pub fn build_router(state: AppState) -> Router {
         .route("/incidents/{id}/close", post(safety::close_form))
         .route("/victims/{id}/settlement", post(safety_claims::settle_form))
         .route("/victims/{id}/payment", post(safety_claims::pay_form))
-        .route("/units/claim", post(claims::bind_form))
-        .route("/units/{id}", get(claims::unit_show))
-        .route("/units/{id}/handover", post(claims::handover_form))
+        .route("/units/claim", post(units::bind_form))
+        .route("/units/{id}", get(units::unit_show))
+        .route("/units/{id}/handover", post(units::handover_form))
         .route(
             "/units/{id}/claims",
             post(claims::report_form).layer(upload_limit()),
         )
-        .route("/projects/{id}/units", post(claims::add_unit_form))
+        .route("/projects/{id}/units", post(units::add_unit_form))
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
         .route("/claims/{id}/payments", post(claims::pay_form))
@@ -269,15 +270,15 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/orders/{id}/recheck", post(orders::api_recheck))
         .route("/api/v1/notifications", get(notifications::api_list))
-        .route("/api/v1/units", get(claims::api_units))
-        .route("/api/v1/units/claim", post(claims::api_bind))
-        .route("/api/v1/units/{id}", get(claims::api_unit))
-        .route("/api/v1/units/{id}/handover", post(claims::api_handover))
+        .route("/api/v1/units", get(units::api_units))
+        .route("/api/v1/units/claim", post(units::api_bind))
+        .route("/api/v1/units/{id}", get(units::api_unit))
+        .route("/api/v1/units/{id}/handover", post(units::api_handover))
         .route(
             "/api/v1/units/{id}/claims",
             post(claims::api_report).layer(upload_limit()),
         )
-        .route("/api/v1/projects/{id}/units", post(claims::api_add_unit))
+        .route("/api/v1/projects/{id}/units", post(units::api_add_unit))
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
         .route("/api/v1/claims/{id}/payments", post(claims::api_pay))

@@ -198,14 +198,7 @@ async fn incident_page(
 ) -> AppResult<Response> {
     let i = incident(state, user, id).await?;
     let mut tx = db::begin(&state.pool, user).await?;
-    let lead_and_pack: Option<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT lead_insurer_org_id, rule_pack_id FROM policies WHERE project_id = $1 \
-         AND status IN ('issued', 'in_force', 'expired') ORDER BY status = 'in_force' DESC LIMIT 1",
-    )
-    .bind(i.project_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (is_lead, per_person_limit_fen) = match lead_and_pack {
+    let (is_lead, per_person_limit_fen) = match store::project_cover(&mut tx, i.project_id).await? {
         Some((lead, pack)) => (
             user.org.as_ref().map(|o| o.id) == Some(lead),
             rules::find(&mut tx, pack)

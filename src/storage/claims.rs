@@ -121,6 +121,8 @@ pub struct Claim {
     pub rule_pack_id: Uuid,
     pub lead_insurer_org_id: Uuid,
     pub lead_insurer_name_zh: String,
+    #[serde(skip)]
+    pub owner_user_id: Uuid,
     pub owner_name: String,
     pub component: String,
     pub section_code: String,
@@ -152,7 +154,7 @@ pub struct Claim {
 const CLAIM_SELECT: &str = "\
     SELECT c.id, c.number, c.unit_id, u.number AS unit_number, c.project_id, p.name AS project_name, c.building_id, \
            b.name AS building_name, c.policy_id, po.rule_pack_id, c.lead_insurer_org_id, li.name_zh AS lead_insurer_name_zh, \
-           c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
+           c.owner_user_id, c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
            c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
            coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
            c.repair_contractor, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \

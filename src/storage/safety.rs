@@ -291,3 +291,17 @@ pub async fn pay_settlement(
     .rows_affected()
         == 1)
 }
+
+/// The lead insurer and rule pack of the project's issued policy, if it has one.
+pub async fn project_cover(
+    conn: &mut PgConnection,
+    project: Uuid,
+) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lead_insurer_org_id, rule_pack_id FROM policies WHERE project_id = $1 \
+         AND status IN ('issued', 'in_force', 'expired') ORDER BY status = 'in_force' DESC LIMIT 1",
+    )
+    .bind(project)
+    .fetch_optional(conn)
+    .await
+}
