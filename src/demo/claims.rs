@@ -162,6 +162,7 @@ pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result
             .bind(i32::try_from(hours)?)
             .execute(&mut *conn)
             .await?;
+        seed_quotes(conn, claim, status, insurer, insurer_user).await?;
         if status != "reported" {
             sqlx::query("INSERT INTO claim_events (claim_id, kind, text, by_user) VALUES ($1, $2, '演示数据', $3)")
                 .bind(claim)
@@ -201,6 +202,143 @@ pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result
             .bind(insurer_user)
             .execute(&mut *conn)
             .await?;
+        }
+    }
+    seed_common_area(
+        conn,
+        project,
+        policy,
+        insurer,
+        insurer_user,
+        &periods,
+        today,
+    )
+    .await
+}
+
+/// 绿城物业 serves 融创东方悦府 and has reported garage seepage under building 2; the insurer
+/// asked it for more information.
+async fn seed_common_area(
+    conn: &mut sqlx::PgConnection,
+    project: Uuid,
+    policy: Uuid,
+    insurer: Uuid,
+    insurer_user: Uuid,
+    periods: &[crate::domain::rules::CoverPeriod],
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::domain::claims::{check_cover, component};
+
+    let (manager, manager_user, manager_name): (Uuid, Uuid, String) = sqlx::query_as(
+        "SELECT o.id, u.id, u.display_name FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'lvcheng-wy'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO property_mandates (project_id, district_id, developer_org_id, manager_org_id, since, created_by) \
+         SELECT p.id, p.district_id, p.developer_org_id, $2, coalesce(p.handover_date, current_date), \
+                (SELECT id FROM users WHERE org_id = p.developer_org_id LIMIT 1) FROM projects p WHERE p.id = $1",
+    )
+    .bind(project)
+    .bind(manager)
+    .execute(&mut *conn)
+    .await?;
+    let code = "roof_or_wall_seepage";
+    let (section, fast) = component(code).ok_or_else(|| anyhow::anyhow!("demo component"))?;
+    let verdict = check_cover(periods, &[], section, today);
+    let description = "2号楼地下车库顶板多处渗水，雨后积水约 2 厘米，涉及 12 个车位。";
+    let claim: Uuid = sqlx::query_scalar(
+        "INSERT INTO claims (number, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, \
+                             manager_org_id, owner_name, component, section_code, location, description, fast_channel, cover_verdict, \
+                             status, surveyor, reported_at, contacted_at) \
+         SELECT 'LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
+                p.id, p.district_id, p.developer_org_id, $2, $3, b.id, $4, $5, $6, $7, '地下车库 B1 层', $8, $9, $10, \
+                'more_info', '平安财险查勘员 李明', now() - interval '30 hours', now() - interval '28 hours' \
+         FROM projects p JOIN buildings b ON b.project_id = p.id AND b.name = '2号楼' WHERE p.id = $1 RETURNING id",
+    )
+    .bind(project)
+    .bind(policy)
+    .bind(insurer)
+    .bind(manager)
+    .bind(&manager_name)
+    .bind(code)
+    .bind(section)
+    .bind(description)
+    .bind(fast)
+    .bind(sqlx::types::Json(&verdict))
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO claim_events (claim_id, kind, text, by_user, created_at) VALUES \
+         ($1, 'reported', $2, $3, now() - interval '30 hours'), \
+         ($1, 'more_info', '请提供渗水点位平面图及近一周雨后照片，以便判断是否为顶板防水层失效。', $4, now() - interval '20 hours')",
+    )
+    .bind(claim)
+    .bind(description)
+    .bind(manager_user)
+    .bind(insurer_user)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Repair quotes: two for the approved claim (the insurer's next step is to pick one), the
+/// ordered one for the claims already repaired or paid.
+async fn seed_quotes(
+    conn: &mut sqlx::PgConnection,
+    claim: Uuid,
+    status: &str,
+    insurer: Uuid,
+    insurer_user: Uuid,
+) -> anyhow::Result<()> {
+    let quotes: &[(&str, i64, &str, bool)] = match status {
+        "approved" => &[
+            (
+                "青岛安居房屋维修有限公司",
+                350_000,
+                "卫生间墙砖拆除重贴 6 m²，含防水层修补。",
+                false,
+            ),
+            (
+                "崂山区宏达装饰工程队",
+                372_000,
+                "卫生间墙砖拆除重贴，更换空鼓部位找平层。",
+                false,
+            ),
+        ],
+        "repaired" => &[(
+            "青岛安居房屋维修有限公司",
+            360_000,
+            "厨房给水管接头更换及墙面恢复。",
+            true,
+        )],
+        "paid" => &[(
+            "青岛安居房屋维修有限公司",
+            180_000,
+            "入户电缆更换为设计截面，配电箱检修。",
+            true,
+        )],
+        _ => &[],
+    };
+    for (contractor, amount, scope, ordered) in quotes {
+        let quote: Uuid = sqlx::query_scalar(
+            "INSERT INTO claim_repair_quotes (claim_id, lead_insurer_org_id, contractor, amount_fen, scope, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(claim)
+        .bind(insurer)
+        .bind(contractor)
+        .bind(amount)
+        .bind(scope)
+        .bind(insurer_user)
+        .fetch_one(&mut *conn)
+        .await?;
+        if *ordered {
+            sqlx::query("UPDATE claims SET repair_quote_id = $2 WHERE id = $1")
+                .bind(claim)
+                .bind(quote)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

@@ -620,6 +620,18 @@ pub(super) async fn seed_safety(conn: &mut sqlx::PgConnection) -> anyhow::Result
     .bind(incident)
     .execute(&mut *conn)
     .await?;
+    // The ambulance and scaffold-rescue crew were paid; ¥12,600 was recorded, ¥9,800 agreed.
+    sqlx::query(
+        "INSERT INTO incident_cost_settlements (incident_id, project_id, district_id, developer_org_id, lead_insurer_org_id, kind, \
+                                                payee, amount_fen, status, payment_reference, agreed_by, paid_at) \
+         SELECT i.id, i.project_id, i.district_id, i.developer_org_id, po.lead_insurer_org_id, 'rescue', \
+                '青岛市崂山区急救中心', 980000, 'paid', 'AQ-PAY-2026-0031', u.id, now() - interval '4 days' \
+         FROM safety_incidents i JOIN policies po ON po.project_id = i.project_id AND po.status IN ('issued', 'in_force') \
+         JOIN LATERAL (SELECT id FROM users WHERE org_id = po.lead_insurer_org_id LIMIT 1) u ON true WHERE i.id = $1",
+    )
+    .bind(incident)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::rules::{CoverPeriod, RulePack};
 
@@ -359,9 +360,69 @@ fn median(sorted: &[i64]) -> Option<i64> {
     }
 }
 
+/// A repair is ordered on one of the claim's quotes, at no more than the approved amount.
+/// `quote_fen` is the chosen quote's amount when it is one of the claim's.
+pub fn check_repair_quote(
+    quote_fen: Option<i64>,
+    approved_fen: Option<i64>,
+) -> Result<(), &'static str> {
+    match (quote_fen, approved_fen) {
+        (None, _) => Err("claims.pick_quote"),
+        (Some(quote), Some(approved)) if quote <= approved => Ok(()),
+        _ => Err("claims.quote_above_approval"),
+    }
+}
+
+/// Whether the acting user brought the claim: the unit's owner, or — for a common area — anyone
+/// of the property manager that reported it. Only the claimant answers questions, signs the
+/// repair confirmation and disputes a rejection.
+pub fn is_claimant(
+    owner: Option<Uuid>,
+    manager_org: Option<Uuid>,
+    user: Uuid,
+    user_org: Option<Uuid>,
+) -> bool {
+    owner == Some(user) || (manager_org.is_some() && manager_org == user_org)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repair_is_ordered_on_a_quote_within_the_approved_amount() {
+        assert_eq!(check_repair_quote(Some(350_000), Some(380_000)), Ok(()));
+        assert_eq!(check_repair_quote(Some(380_000), Some(380_000)), Ok(()));
+        assert_eq!(
+            check_repair_quote(Some(380_001), Some(380_000)),
+            Err("claims.quote_above_approval")
+        );
+        assert_eq!(
+            check_repair_quote(None, Some(380_000)),
+            Err("claims.pick_quote")
+        );
+        assert_eq!(
+            check_repair_quote(Some(1), None),
+            Err("claims.quote_above_approval")
+        );
+    }
+
+    #[test]
+    fn the_claimant_is_the_owner_or_the_reporting_property_manager() {
+        let (owner, other, manager, org) = (
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+        );
+        assert!(is_claimant(Some(owner), None, owner, None));
+        assert!(!is_claimant(Some(owner), None, other, None));
+        // An organisation-less user never matches a claim without a manager.
+        assert!(!is_claimant(Some(owner), None, other, Some(org)));
+        assert!(is_claimant(None, Some(manager), other, Some(manager)));
+        assert!(!is_claimant(None, Some(manager), other, Some(org)));
+        assert!(!is_claimant(None, Some(manager), other, None));
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

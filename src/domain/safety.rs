@@ -61,9 +61,52 @@ impl IncidentStatus {
     }
 }
 
-/// The one transition of an incident.
-pub fn close_incident(status: IncidentStatus) -> Option<IncidentStatus> {
-    (status == IncidentStatus::Reported).then_some(IncidentStatus::Closed)
+/// What still keeps an incident open: victims not yet paid (unsettled, or agreed and unpaid) and
+/// cost lines agreed but not paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outstanding {
+    pub victims_unpaid: usize,
+    pub costs_unpaid: usize,
+}
+
+/// The one transition of an incident: the lead insurer closes it once every victim and every
+/// agreed cost has been paid. Err names why not.
+pub fn close_incident(
+    status: IncidentStatus,
+    outstanding: Outstanding,
+) -> Result<IncidentStatus, &'static str> {
+    if status != IncidentStatus::Reported {
+        Err("safety.close_refused")
+    } else if outstanding.victims_unpaid > 0 {
+        Err("safety.victims_unpaid")
+    } else if outstanding.costs_unpaid > 0 {
+        Err("safety.costs_unpaid")
+    } else {
+        Ok(IncidentStatus::Closed)
+    }
+}
+
+/// Costs of an incident besides its victims, settled as lines of their own.
+pub const COST_KINDS: [&str; 3] = ["rescue", "investigation", "legal"];
+
+/// A cost line: a known kind, and rescue costs never beyond what the developer recorded for the
+/// incident (`rescue_agreed_fen`: rescue already agreed). Err names the field and why.
+pub fn check_cost_line(
+    kind: &str,
+    amount_fen: i64,
+    rescue_agreed_fen: i64,
+    rescue_recorded_fen: i64,
+) -> Result<(), (&'static str, &'static str)> {
+    if !COST_KINDS.contains(&kind) {
+        return Err(("kind", "safety.bad_cost_kind"));
+    }
+    if amount_fen <= 0 {
+        return Err(("amount_yuan", "safety.settlement_empty"));
+    }
+    if kind == "rescue" && rescue_agreed_fen + amount_fen > rescue_recorded_fen {
+        return Err(("amount_yuan", "safety.rescue_over_recorded"));
+    }
+    Ok(())
 }
 
 /// A victim's settlement: agreed by the lead insurer, then paid.
@@ -132,12 +175,54 @@ mod tests {
 
     #[test]
     fn incidents_close_once() {
+        let settled = Outstanding::default();
         assert_eq!(
-            close_incident(IncidentStatus::Reported),
-            Some(IncidentStatus::Closed)
+            close_incident(IncidentStatus::Reported, settled),
+            Ok(IncidentStatus::Closed)
         );
-        assert_eq!(close_incident(IncidentStatus::Closed), None);
+        assert_eq!(
+            close_incident(IncidentStatus::Closed, settled),
+            Err("safety.close_refused")
+        );
+        let victim_waiting = Outstanding {
+            victims_unpaid: 1,
+            costs_unpaid: 0,
+        };
+        assert_eq!(
+            close_incident(IncidentStatus::Reported, victim_waiting),
+            Err("safety.victims_unpaid")
+        );
+        let cost_waiting = Outstanding {
+            victims_unpaid: 0,
+            costs_unpaid: 2,
+        };
+        assert_eq!(
+            close_incident(IncidentStatus::Reported, cost_waiting),
+            Err("safety.costs_unpaid")
+        );
         assert!(is_grave("death") && is_grave("disability") && !is_grave("serious"));
+    }
+
+    #[test]
+    fn rescue_costs_stay_within_what_was_recorded_and_other_costs_need_a_known_kind() {
+        assert_eq!(check_cost_line("rescue", 980_000, 0, 1_260_000), Ok(()));
+        assert_eq!(
+            check_cost_line("rescue", 280_000, 980_000, 1_260_000),
+            Ok(())
+        );
+        assert_eq!(
+            check_cost_line("rescue", 280_001, 980_000, 1_260_000),
+            Err(("amount_yuan", "safety.rescue_over_recorded"))
+        );
+        assert_eq!(check_cost_line("legal", 5_000_000, 0, 0), Ok(()));
+        assert_eq!(
+            check_cost_line("lunch", 100, 0, 0),
+            Err(("kind", "safety.bad_cost_kind"))
+        );
+        assert_eq!(
+            check_cost_line("investigation", 0, 0, 0),
+            Err(("amount_yuan", "safety.settlement_empty"))
+        );
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub enum Dashboard {
     Insurer,
     RiskAgency,
     Developer,
+    /// 物业: reports common-area defects for the owners of the projects it serves.
+    PropertyManager,
     Partner,
     Owner,
 }
@@ -123,6 +125,7 @@ impl Principal {
             Some(OrgKind::Insurer) => Dashboard::Insurer,
             Some(OrgKind::RiskAgency) => Dashboard::RiskAgency,
             Some(OrgKind::Developer) => Dashboard::Developer,
+            Some(OrgKind::PropertyManager) => Dashboard::PropertyManager,
             Some(_) => Dashboard::Partner,
         }
     }

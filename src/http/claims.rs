@@ -21,19 +21,20 @@ use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use super::projects::today;
-use super::units::{passport, unit_page};
+use super::units::{cover, unit_page};
 use super::uploads::{Photo, Upload};
 use crate::db;
 use crate::domain::claims::{
     ClaimAction, ClaimDeadlines, ClaimStatus, CoverVerdict, REJECTION_REASONS, breaches,
-    check_cover, claim_transition, component, deadlines,
+    check_cover, check_repair_quote, claim_transition, component, deadlines, is_claimant,
 };
 use crate::domain::money::split_by_shares;
-use crate::domain::tenancy::UserRole;
+use crate::domain::policy::PolicyStatus;
+use crate::domain::tenancy::{OrgKind, UserRole};
 use crate::i18n::Lang;
 use crate::security::sha256_bytes;
 use crate::storage::claims::{
-    self as store, Claim, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment,
+    self as store, Claim, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, RepairQuote,
 };
 use crate::storage::rules::RulePackVersion;
 use crate::storage::{audit, policies, projects as project_store, rules};
@@ -46,49 +47,135 @@ pub struct ReportInput<'a> {
     pub description: &'a str,
 }
 
-/// The owner reports a defect on their unit: cover is checked at once, daily-life problems take
-/// the fast channel. Returns the claim and the verdict.
+pub(super) fn report_input(upload: &Upload) -> ReportInput<'_> {
+    ReportInput {
+        component: upload.field("component"),
+        location: upload.field("location"),
+        description: upload.field("description"),
+    }
+}
+
+/// Where the defect is: in the reporting owner's unit, or in a common area of a building of a
+/// project the reporting property manager serves.
+#[derive(Clone, Copy)]
+pub enum Place<'a> {
+    Unit(Uuid),
+    CommonArea { project: Uuid, building: &'a str },
+}
+
+/// Who reports, where, and what the policy covers there.
+struct Site {
+    project: project_store::Project,
+    unit_id: Option<Uuid>,
+    building_id: Uuid,
+    policy_id: Uuid,
+    periods: Vec<crate::domain::rules::CoverPeriod>,
+    exclusions: Vec<String>,
+}
+
+async fn site(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    place: Place<'_>,
+    form: &mut Checker,
+) -> AppResult<Option<Site>> {
+    let (project, unit_id, building, policy_id) = match place {
+        Place::Unit(id) => {
+            if user.role != UserRole::Owner {
+                return Err(AppError::Forbidden);
+            }
+            let unit = store::unit(conn, id).await?.ok_or(AppError::NotFound)?;
+            let project = project_store::project(conn, unit.project_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let building = (unit.building_id, unit.building_name);
+            (project, Some(unit.id), Some(building), unit.policy_id)
+        }
+        Place::CommonArea { project, building } => {
+            if user.org_kind() != Some(OrgKind::PropertyManager) {
+                return Err(AppError::Forbidden);
+            }
+            let project = project_store::project(conn, project)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let wanted = Uuid::parse_str(building.trim()).ok();
+            let found = project_store::buildings(conn, project.id)
+                .await?
+                .into_iter()
+                .find(|b| Some(b.id) == wanted)
+                .map(|b| (b.id, b.name));
+            form.check(found.is_some(), "building_id", "policy.unknown_building");
+            let issued = project
+                .policy_status
+                .as_deref()
+                .and_then(PolicyStatus::parse)
+                .is_some_and(PolicyStatus::is_issued);
+            let policy_id = project.policy_id.filter(|_| issued);
+            (project, None, found, policy_id)
+        }
+    };
+    let Some(policy_id) = policy_id else {
+        return Err(AppError::Conflict("claims.no_policy"));
+    };
+    let Some((building_id, building_name)) = building else {
+        return Ok(None);
+    };
+    let cover = cover(
+        conn,
+        Some(policy_id),
+        &building_name,
+        project.completion_date,
+    )
+    .await?;
+    Ok(Some(Site {
+        project,
+        unit_id,
+        building_id,
+        policy_id,
+        periods: cover.periods,
+        exclusions: cover.exclusions,
+    }))
+}
+
+/// Reports a defect: cover is checked at once, daily-life problems take the fast channel.
+/// Returns the claim and the verdict.
 pub async fn report(
     state: &AppState,
     user: &CurrentUser,
     request_id: &str,
-    unit_id: Uuid,
+    place: Place<'_>,
     input: &ReportInput<'_>,
     photos: &[Photo],
 ) -> AppResult<(Uuid, CoverVerdict)> {
-    if user.role != UserRole::Owner {
-        return Err(AppError::Forbidden);
-    }
     let mut tx = db::begin(&state.pool, user).await?;
-    let unit = store::unit(&mut tx, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let mut form = Checker::default();
+    let site = site(&mut tx, user, place, &mut form).await?;
     let found = component(input.component.trim());
     form.check(found.is_some(), "component", "claims.bad_component");
     let location = form.text("location", input.location, 1, 200);
     let description = form.text("description", input.description, 2, 4000);
     form.finish()?;
-    let (section, fast) = found.ok_or(AppError::NotFound)?;
-    let project = project_store::project(&mut tx, unit.project_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let Some(policy_id) = unit.policy_id else {
-        return Err(AppError::Conflict("claims.no_policy"));
+    let (Some(site), Some((section, fast))) = (site, found) else {
+        return Err(AppError::NotFound);
     };
-    let policy = policies::find(&mut tx, policy_id)
+    let policy = policies::find(&mut tx, site.policy_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let pass = passport(&mut tx, unit.clone()).await?;
-    let verdict = check_cover(&pass.periods, &pass.exclusions, section, today());
+    let verdict = check_cover(&site.periods, &site.exclusions, section, today());
+    let manager_org = match place {
+        Place::Unit(_) => None,
+        Place::CommonArea { .. } => user.org.as_ref().map(|o| o.id),
+    };
     let id = store::insert_claim(
         &mut tx,
         &NewClaim {
-            unit: &unit,
-            project: &project,
-            policy_id,
+            unit_id: site.unit_id,
+            building_id: site.building_id,
+            project: &site.project,
+            policy_id: site.policy_id,
             lead_insurer_org_id: policy.lead_insurer_org_id,
-            owner: user.user_id,
+            owner: manager_org.is_none().then_some(user.user_id),
+            manager_org,
             owner_name: &user.display_name,
             component: input.component.trim(),
             section_code: section,
@@ -100,13 +187,14 @@ pub async fn report(
     )
     .await?;
     let event = store::add_event(&mut tx, id, "reported", &description, user.user_id).await?;
-    let hashes = attach(&mut tx, user, &project, event, photos).await?;
+    let hashes = attach(&mut tx, user, &site.project, event, photos).await?;
     audit::record(&mut tx, user, request_id, audit::Entry {
         action: "claim.reported",
         entity_type: "claim",
         entity_id: Some(id),
         before: None,
-        after: Some(serde_json::json!({ "unit": unit.id, "component": input.component.trim(), "section": section,
+        after: Some(serde_json::json!({ "unit": site.unit_id, "building": site.building_id,
+            "common_area": manager_org.is_some(), "component": input.component.trim(), "section": section,
             "fast_channel": fast, "cover": verdict.code(), "photos_sha256": hashes })),
     })
     .await?;
@@ -165,7 +253,12 @@ async fn step(
         ClaimAction::OwnerConfirm | ClaimAction::ProvideInfo | ClaimAction::Dispute
     );
     let allowed = if owner_action {
-        user.role == UserRole::Owner && claim.owner_user_id == user.user_id
+        is_claimant(
+            claim.owner_user_id,
+            claim.manager_org_id,
+            user.user_id,
+            user.org.as_ref().map(|o| o.id),
+        )
     } else {
         user.org.as_ref().map(|o| o.id) == Some(claim.lead_insurer_org_id)
     };
@@ -176,6 +269,15 @@ async fn step(
         ClaimStatus::parse(&claim.status).ok_or(AppError::Conflict("claims.transition_refused"))?;
     let to =
         claim_transition(from, action).ok_or(AppError::Conflict("claims.transition_refused"))?;
+    if let Some(quote) = changes.repair_quote_id {
+        let amount = store::quotes(&mut tx, claim.id)
+            .await?
+            .into_iter()
+            .find(|q| q.id == quote)
+            .map(|q| q.amount_fen);
+        check_repair_quote(amount, claim.approved_amount_fen)
+            .map_err(|message| AppError::field("quote_id", message))?;
+    }
     if !store::transition(&mut tx, &claim, to.as_str(), changes).await? {
         return Err(AppError::Conflict("stale"));
     }
@@ -220,9 +322,9 @@ pub struct ActionInput {
     /// decide/reject: a coded reason.
     #[serde(default)]
     pub reason: String,
-    /// repair: the repair contractor.
+    /// repair: the id of the quote the repair is ordered on (its contractor does the work).
     #[serde(default)]
-    pub contractor: String,
+    pub quote_id: String,
 }
 
 pub async fn act(
@@ -331,7 +433,8 @@ pub async fn act(
             }
         }
         "repair" => {
-            let contractor = form.text("contractor", &input.contractor, 1, 100);
+            let quote = Uuid::parse_str(input.quote_id.trim()).ok();
+            form.check(quote.is_some(), "quote_id", "claims.pick_quote");
             form.finish()?;
             step(
                 state,
@@ -340,10 +443,10 @@ pub async fn act(
                 id,
                 ClaimAction::OrderRepair,
                 ClaimChanges {
-                    repair_contractor: Some(&contractor),
+                    repair_quote_id: quote,
                     ..Default::default()
                 },
-                &contractor,
+                input.text.trim(),
             )
             .await
         }
@@ -393,6 +496,59 @@ pub async fn act(
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteInput {
+    /// The repair contractor.
+    pub contractor: String,
+    pub amount_yuan: String,
+    /// What it will repair, and how.
+    pub scope: String,
+}
+
+/// The lead insurer records a repair contractor's quote on an approved claim; the repair is
+/// then ordered on one of the quotes.
+pub async fn add_quote(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    input: &QuoteInput,
+) -> AppResult<Uuid> {
+    let mut form = Checker::default();
+    let contractor = form.text("contractor", &input.contractor, 1, 100);
+    let amount = form.yuan("amount_yuan", &input.amount_yuan);
+    let scope = form.text("scope", &input.scope, 2, 2000);
+    let mut tx = db::begin(&state.pool, user).await?;
+    let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
+        return Err(AppError::Forbidden);
+    }
+    form.finish()?;
+    if ClaimStatus::parse(&claim.status) != Some(ClaimStatus::Approved) {
+        return Err(AppError::Conflict("claims.quotes_closed"));
+    }
+    let quote =
+        store::insert_quote(&mut tx, &claim, &contractor, amount, &scope, user.user_id).await?;
+    let note = format!("{contractor} {}", crate::domain::money::format_yuan(amount));
+    store::add_event(&mut tx, claim.id, "quoted", &note, user.user_id).await?;
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "claim.repair_quoted",
+            entity_type: "claim",
+            entity_id: Some(claim.id),
+            before: None,
+            after: Some(serde_json::json!({ "quote": quote, "contractor": contractor, "amount_fen": amount })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(quote)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -624,6 +780,8 @@ pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
 pub struct ClaimDetail {
     pub claim: ClaimView,
     pub events: Vec<ClaimEvent>,
+    /// Repair contractors' quotes, cheapest first; `claim.repair_quote_id` names the ordered one.
+    pub quotes: Vec<RepairQuote>,
     pub payments: Vec<Payment>,
     /// Earlier TIS findings on the same building and cover section: flagged and fixed, flagged
     /// and not fixed — or none (never flagged).
@@ -642,10 +800,15 @@ pub struct ClaimShare {
     pub paid_fen: i64,
 }
 
-async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ClaimDetail> {
+pub(super) async fn detail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<ClaimDetail> {
     let mut tx = db::begin(&state.pool, user).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let events = store::events(&mut tx, id).await?;
+    let quotes = store::quotes(&mut tx, id).await?;
     let payments = store::payments(&mut tx, id).await?;
     let earlier_findings = store::earlier_findings(&mut tx, &claim).await?;
     let insurers = policies::shares(&mut tx, claim.policy_id).await?;
@@ -667,6 +830,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Cla
     Ok(ClaimDetail {
         claim,
         events,
+        quotes,
         payments,
         earlier_findings,
         shares,
@@ -721,7 +885,12 @@ pub(super) async fn detail_page(
 ) -> AppResult<Response> {
     let d = detail(state, user, id).await?;
     let is_lead = user.org.as_ref().map(|o| o.id) == Some(d.claim.claim.lead_insurer_org_id);
-    let is_owner = user.role == UserRole::Owner;
+    let is_owner = is_claimant(
+        d.claim.claim.owner_user_id,
+        d.claim.claim.manager_org_id,
+        user.user_id,
+        user.org.as_ref().map(|o| o.id),
+    );
     let is_open = ClaimStatus::parse(&d.claim.claim.status).is_some_and(ClaimStatus::is_open);
     let (status, errors, error) = failure_parts(failure)?;
     render_status(
@@ -796,6 +965,26 @@ pub async fn pay_form(
     .await
 }
 
+pub async fn quote_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<QuoteInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let action = async {
+        add_quote(&state, &user, &request_id, id, &input)
+            .await
+            .map(|_| ())
+    };
+    after_form(action, format!("/claims/{id}?done=quote"), |err| {
+        detail_page(&state, lang, &user, id, None, Some(err))
+    })
+    .await
+}
+
 pub async fn report_form(
     State(state): State<AppState>,
     lang: Lang,
@@ -805,12 +994,17 @@ pub async fn report_form(
     upload: Upload,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let input = ReportInput {
-        component: upload.field("component"),
-        location: upload.field("location"),
-        description: upload.field("description"),
-    };
-    match report(&state, &user, &request_id, id, &input, &upload.photos).await {
+    let input = report_input(&upload);
+    match report(
+        &state,
+        &user,
+        &request_id,
+        Place::Unit(id),
+        &input,
+        &upload.photos,
+    )
+    .await
+    {
         Ok((claim, _)) => Ok(see_other(&format!("/claims/{claim}?done=report"))),
         Err(err @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             unit_page(&state, lang, &user, id, None, Some(err)).await
@@ -881,6 +1075,21 @@ pub async fn api_pay(
     Ok((status, Json(outcome)).into_response())
 }
 
+/// Records a repair contractor's quote on an approved claim (lead insurer).
+#[utoipa::path(post, path = "/api/v1/claims/{id}/quotes", params(("id" = Uuid, Path)), request_body = QuoteInput,
+    responses((status = 201, body = ClaimDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_quote(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<QuoteInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    add_quote(&state, &user, &request_id, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(detail(&state, &user, id).await?)).into_response())
+}
+
 /// The owner reports a defect (multipart: component, location, description, photos).
 #[utoipa::path(post, path = "/api/v1/units/{id}/claims", params(("id" = Uuid, Path)), request_body(content = String, content_type = "multipart/form-data"),
     responses((status = 201, body = ClaimDetail), (status = 403), (status = 404), (status = 409), (status = 413), (status = 415), (status = 422)))]
@@ -891,16 +1100,12 @@ pub async fn api_report(
     Path(id): Path<String>,
     upload: Upload,
 ) -> AppResult<Response> {
-    let input = ReportInput {
-        component: upload.field("component"),
-        location: upload.field("location"),
-        description: upload.field("description"),
-    };
+    let input = report_input(&upload);
     let (claim, _) = report(
         &state,
         &user,
         &request_id,
-        parse_id(&id)?,
+        Place::Unit(parse_id(&id)?),
         &input,
         &upload.photos,
     )

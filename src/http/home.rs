@@ -198,6 +198,9 @@ struct PartnerHome {
     ctx: PageContext,
     panel: OrgPanel,
     projects: Vec<Project>,
+    /// A property manager's common-area claims (no other partner sees claims).
+    claims: Vec<ClaimView>,
+    is_property_manager: bool,
 }
 
 #[derive(Template)]
@@ -327,11 +330,21 @@ pub async fn dashboard(
                 claims,
             })
         }
-        Dashboard::Partner | Dashboard::Owner => render(&PartnerHome {
-            ctx,
-            panel,
-            projects: projects::projects(&mut tx).await?,
-        }),
+        Dashboard::PropertyManager | Dashboard::Partner | Dashboard::Owner => {
+            let is_property_manager = kind == Dashboard::PropertyManager;
+            let claims = if is_property_manager {
+                claims::queue(&mut tx).await?
+            } else {
+                Vec::new()
+            };
+            render(&PartnerHome {
+                ctx,
+                panel,
+                projects: projects::projects(&mut tx).await?,
+                claims,
+                is_property_manager,
+            })
+        }
     };
     tx.commit().await?;
     page

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod parcels;
 pub mod policies;
 pub mod projects;
+pub mod property;
 pub mod reports;
 pub mod rules;
 pub mod safety;
@@ -165,6 +166,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/incidents/{id}/close", post(safety::close_form))
         .route("/victims/{id}/settlement", post(safety_claims::settle_form))
         .route("/victims/{id}/payment", post(safety_claims::pay_form))
+        .route("/incidents/{id}/costs", post(safety_claims::cost_form))
+        .route(
+            "/incident-costs/{id}/payment",
+            post(safety_claims::cost_payment_form),
+        )
         .route("/units/claim", post(units::bind_form))
         .route("/units/{id}", get(units::unit_show))
         .route("/units/{id}/handover", post(units::handover_form))
@@ -173,9 +179,19 @@ pub fn build_router(state: AppState) -> Router {
             post(claims::report_form).layer(upload_limit()),
         )
         .route("/projects/{id}/units", post(units::add_unit_form))
+        .route(
+            "/projects/{id}/property-managers",
+            post(property::appoint_form),
+        )
+        .route(
+            "/projects/{id}/common-area-claims",
+            post(property::report_form).layer(upload_limit()),
+        )
+        .route("/common-areas", get(property::index))
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
         .route("/claims/{id}/payments", post(claims::pay_form))
+        .route("/claims/{id}/quotes", post(claims::quote_form))
         .route("/claims/{id}/subrogation", post(subrogation::open_form))
         .route("/claims/{id}/{action}", post(claims::action_form))
         .route(
@@ -279,9 +295,19 @@ pub fn build_router(state: AppState) -> Router {
             post(claims::api_report).layer(upload_limit()),
         )
         .route("/api/v1/projects/{id}/units", post(units::api_add_unit))
+        .route(
+            "/api/v1/projects/{id}/property-managers",
+            post(property::api_appoint),
+        )
+        .route(
+            "/api/v1/projects/{id}/common-area-claims",
+            post(property::api_report).layer(upload_limit()),
+        )
+        .route("/api/v1/common-areas", get(property::api_index))
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
         .route("/api/v1/claims/{id}/payments", post(claims::api_pay))
+        .route("/api/v1/claims/{id}/quotes", post(claims::api_quote))
         .route(
             "/api/v1/claims/{id}/subrogation",
             post(subrogation::api_open),
@@ -311,6 +337,14 @@ pub fn build_router(state: AppState) -> Router {
             post(safety_claims::api_settle),
         )
         .route("/api/v1/victims/{id}/payment", post(safety_claims::api_pay))
+        .route(
+            "/api/v1/incidents/{id}/costs",
+            post(safety_claims::api_cost),
+        )
+        .route(
+            "/api/v1/incident-costs/{id}/payment",
+            post(safety_claims::api_cost_payment),
+        )
         .route("/api/v1/projects/{id}/reports", post(reports::api_issue))
         .route("/api/v1/reports", get(reports::api_list))
         .route("/api/v1/reports/{id}", get(reports::api_show))

@@ -694,6 +694,8 @@ struct DetailPage {
     parties: &'static [&'static str],
     injury_classes: &'static [&'static str],
     units: Vec<crate::storage::claims::Unit>,
+    mandates: Vec<crate::storage::property::Mandate>,
+    managers: Vec<(String, String)>,
 }
 
 pub(super) async fn detail_page(
@@ -724,6 +726,12 @@ pub(super) async fn detail_page(
     let services = crate::storage::safety::services(&mut tx, Some(id)).await?;
     let incidents = crate::storage::safety::incidents(&mut tx, Some(id)).await?;
     let units = crate::storage::claims::units(&mut tx, Some(id), None).await?;
+    let mandates = crate::storage::property::mandates(&mut tx, Some(id)).await?;
+    let managers = crate::storage::organisations::directory(&mut tx, Some("property_manager"))
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name_zh))
+        .collect();
     tx.commit().await?;
     let org_id = user.org.as_ref().map(|o| o.id);
     let is_developer = org_id == Some(d.project.developer_org_id);
@@ -776,6 +784,8 @@ pub(super) async fn detail_page(
             parties: &crate::domain::safety::PARTIES,
             injury_classes: &crate::domain::safety::INJURY_CLASSES,
             units,
+            mandates,
+            managers,
         },
         status_code,
     )
@@ -795,6 +805,7 @@ pub async fn show(
         Some("gate") => Some("projects.gate_recorded"),
         Some("safety") => Some("safety.saved"),
         Some("visit") => Some("inspections.rescheduled"),
+        Some("mandate") => Some("property.appointed"),
         _ => None,
     };
     detail_page(&state, lang, &user, parse_id(&id)?, notice, None).await

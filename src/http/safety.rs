@@ -19,7 +19,7 @@ use super::forms::{Checker, parse_id, see_other};
 use super::projects::today;
 use crate::db;
 use crate::domain::safety::{
-    self, ACCIDENT_TYPES, INJURY_CLASSES, IncidentStatus, PARTIES, close_incident,
+    self, ACCIDENT_TYPES, INJURY_CLASSES, IncidentStatus, Outstanding, PARTIES, close_incident,
 };
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -248,9 +248,22 @@ pub async fn close(
     if !lead {
         return Err(AppError::Forbidden);
     }
+    // Under the incident's lock nothing can be settled meanwhile; read what is outstanding again.
+    store::lock_incident(&mut tx, incident.id).await?;
+    let incident = store::incident(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let status = IncidentStatus::parse(&incident.status)
         .ok_or(AppError::Conflict("safety.close_refused"))?;
-    let to = close_incident(status).ok_or(AppError::Conflict("safety.close_refused"))?;
+    let outstanding = Outstanding {
+        victims_unpaid: incident
+            .victims
+            .iter()
+            .filter(|v| v.settlement_status.as_deref() != Some("paid"))
+            .count(),
+        costs_unpaid: incident.costs.iter().filter(|c| c.status != "paid").count(),
+    };
+    let to = close_incident(status, outstanding).map_err(AppError::Conflict)?;
     if !store::set_incident_status(&mut tx, &incident, to.as_str()).await? {
         return Err(AppError::Conflict("stale"));
     }
@@ -422,12 +435,18 @@ pub async fn incident_form(
 
 pub async fn close_form(
     State(state): State<AppState>,
+    lang: Lang,
     RequestId(request_id): RequestId,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    close(&state, &user, &request_id, parse_id(&id)?).await?;
-    Ok(see_other("/safety"))
+    let id = parse_id(&id)?;
+    super::forms::after_form(
+        close(&state, &user, &request_id, id),
+        "/safety".to_owned(),
+        |err| super::safety_claims::incident_page(&state, lang, &user, id, None, Some(err)),
+    )
+    .await
 }
 
 // ----- API ------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ use super::AppState;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, parse_id};
-use super::parcels::is_unique_violation;
+use super::parcels::{is_check_violation, is_unique_violation};
 use crate::db;
-use crate::domain::safety::{SettlementStatus, check_settlement, pay_settlement};
+use crate::domain::safety::{
+    COST_KINDS, SettlementStatus, check_cost_line, check_settlement, pay_settlement,
+};
 use crate::i18n::Lang;
 use crate::storage::safety::{self as store, Incident, VictimToSettle};
 use crate::storage::{audit, rules};
@@ -30,6 +32,16 @@ pub struct SettlementInput {
     /// Medical costs in yuan.
     #[serde(default)]
     pub medical_yuan: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostInput {
+    /// rescue | investigation | legal
+    pub kind: String,
+    /// Who is paid: the rescue service, the appraiser, the law firm.
+    pub payee: String,
+    pub amount_yuan: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -96,6 +108,9 @@ async fn settle(
         Err(err) if is_unique_violation(&err) => {
             return Err(AppError::Conflict("safety.already_settled"));
         }
+        Err(err) if is_check_violation(&err) => {
+            return Err(AppError::Conflict("safety.incident_closed"));
+        }
         Err(err) => return Err(err.into()),
     }
     audit::record(
@@ -155,6 +170,120 @@ async fn pay(
     Ok(victim.incident_id)
 }
 
+/// The lead insurer agrees a rescue, investigation or legal cost of the incident as a line of its
+/// own. Returns the incident.
+async fn agree_cost(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    input: &CostInput,
+) -> AppResult<Uuid> {
+    let mut form = Checker::default();
+    let payee = form.text("payee", &input.payee, 1, 100);
+    let amount = form.yuan("amount_yuan", &input.amount_yuan);
+    let mut tx = db::begin(&state.pool, user).await?;
+    let incident = store::incident(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lead = match store::project_cover(&mut tx, incident.project_id).await? {
+        Some((lead, _)) if user.org.as_ref().map(|o| o.id) == Some(lead) => lead,
+        _ => return Err(AppError::Forbidden),
+    };
+    form.finish()?;
+    if incident.status != "reported" {
+        return Err(AppError::Conflict("safety.incident_closed"));
+    }
+    let rescue_agreed = incident
+        .costs
+        .iter()
+        .filter(|c| c.kind == "rescue")
+        .map(|c| c.amount_fen)
+        .sum();
+    check_cost_line(
+        input.kind.trim(),
+        amount,
+        rescue_agreed,
+        incident.rescue_cost_fen,
+    )
+    .map_err(|(field, message)| AppError::field(field, message))?;
+    let line = match store::insert_cost_line(
+        &mut tx,
+        incident.id,
+        lead,
+        input.kind.trim(),
+        &payee,
+        amount,
+        user.user_id,
+    )
+    .await
+    {
+        // A concurrent rescue line or closing got there first (the trigger re-checks under lock).
+        Err(err) if is_check_violation(&err) => {
+            return Err(AppError::Conflict("safety.cost_refused"));
+        }
+        other => other?,
+    };
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "safety.cost_agreed",
+            entity_type: "safety_incident",
+            entity_id: Some(incident.id),
+            before: None,
+            after: Some(serde_json::json!({ "line": line, "kind": input.kind.trim(), "payee": payee, "amount_fen": amount })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(incident.id)
+}
+
+/// Pays an agreed cost line, once. Returns the incident.
+async fn pay_cost(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    id: Uuid,
+    input: &SettlementPaymentInput,
+) -> AppResult<Uuid> {
+    let mut form = Checker::default();
+    let reference = form.text("reference", &input.reference, 1, 100);
+    let mut tx = db::begin(&state.pool, user).await?;
+    let line = store::cost_line(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.org.as_ref().map(|o| o.id) != Some(line.lead_insurer_org_id) {
+        return Err(AppError::Forbidden);
+    }
+    form.finish()?;
+    let from =
+        SettlementStatus::parse(&line.status).ok_or(AppError::Conflict("safety.already_paid"))?;
+    pay_settlement(from).ok_or(AppError::Conflict("safety.already_paid"))?;
+    if !store::pay_cost_line(&mut tx, &line, &reference).await? {
+        return Err(AppError::Conflict("stale"));
+    }
+    audit::record(
+        &mut tx,
+        user,
+        request_id,
+        audit::Entry {
+            action: "safety.cost_paid",
+            entity_type: "safety_incident",
+            entity_id: Some(line.incident_id),
+            before: Some(serde_json::json!({ "line": line.id, "status": from.as_str() })),
+            after: Some(
+                serde_json::json!({ "line": line.id, "status": "paid", "reference": reference }),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(line.incident_id)
+}
+
 async fn incident(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Incident> {
     let mut tx = db::begin(&state.pool, user).await?;
     let incident = store::incident(&mut tx, id)
@@ -183,12 +312,13 @@ struct IncidentPage {
     i: Incident,
     is_lead: bool,
     per_person_limit_fen: i64,
+    cost_kinds: &'static [&'static str],
     notice: Option<&'static str>,
     errors: Vec<(usize, FieldError)>,
     error: Option<&'static str>,
 }
 
-async fn incident_page(
+pub(super) async fn incident_page(
     state: &AppState,
     lang: Lang,
     user: &CurrentUser,
@@ -215,6 +345,7 @@ async fn incident_page(
             i,
             is_lead,
             per_person_limit_fen,
+            cost_kinds: &COST_KINDS,
             notice,
             errors,
             error,
@@ -278,6 +409,54 @@ pub async fn pay_form(
     .await
 }
 
+pub async fn cost_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<CostInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let action = async {
+        agree_cost(&state, &user, &request_id, id, &input)
+            .await
+            .map(|_| ())
+    };
+    after_form(action, format!("/incidents/{id}?done=cost"), |err| {
+        incident_page(&state, lang, &user, id, None, Some(err))
+    })
+    .await
+}
+
+pub async fn cost_payment_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppForm(input): AppForm<SettlementPaymentInput>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let incident = {
+        let mut tx = db::begin(&state.pool, &user).await?;
+        let line = store::cost_line(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        line.incident_id
+    };
+    let action = async {
+        pay_cost(&state, &user, &request_id, id, &input)
+            .await
+            .map(|_| ())
+    };
+    after_form(action, format!("/incidents/{incident}?done=pay"), |err| {
+        incident_page(&state, lang, &user, incident, None, Some(err))
+    })
+    .await
+}
+
 // ----- API ------------------------------------------------------------------------------------
 
 /// One incident with its victims and their settlements.
@@ -316,5 +495,33 @@ pub async fn api_pay(
     AppJson(input): AppJson<SettlementPaymentInput>,
 ) -> AppResult<Json<Incident>> {
     let incident_id = pay(&state, &user, &request_id, parse_id(&id)?, &input).await?;
+    Ok(Json(incident(&state, &user, incident_id).await?))
+}
+
+/// Agrees a rescue, investigation or legal cost of the incident (lead insurer).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/costs", params(("id" = Uuid, Path)), request_body = CostInput,
+    responses((status = 200, body = Incident), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_cost(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<CostInput>,
+) -> AppResult<Json<Incident>> {
+    let incident_id = agree_cost(&state, &user, &request_id, parse_id(&id)?, &input).await?;
+    Ok(Json(incident(&state, &user, incident_id).await?))
+}
+
+/// Pays an agreed cost line, once.
+#[utoipa::path(post, path = "/api/v1/incident-costs/{id}/payment", params(("id" = Uuid, Path)), request_body = SettlementPaymentInput,
+    responses((status = 200, body = Incident), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn api_cost_payment(
+    State(state): State<AppState>,
+    RequestId(request_id): RequestId,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<SettlementPaymentInput>,
+) -> AppResult<Json<Incident>> {
+    let incident_id = pay_cost(&state, &user, &request_id, parse_id(&id)?, &input).await?;
     Ok(Json(incident(&state, &user, incident_id).await?))
 }

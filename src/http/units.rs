@@ -182,8 +182,37 @@ pub struct Passport {
 }
 
 pub(super) async fn passport(conn: &mut sqlx::PgConnection, unit: Unit) -> AppResult<Passport> {
+    let cover = cover(
+        conn,
+        unit.policy_id,
+        &unit.building_name,
+        unit.completion_date,
+    )
+    .await?;
+    Ok(Passport {
+        unit,
+        insurers: cover.insurers,
+        periods: cover.periods,
+        exclusions: cover.exclusions,
+    })
+}
+
+/// What a policy covers in one building: its insurers, each section's period from completion,
+/// and the sections excluded there (or everywhere).
+pub(super) struct BuildingCover {
+    pub insurers: Vec<policies::Share>,
+    pub periods: Vec<CoverPeriod>,
+    pub exclusions: Vec<String>,
+}
+
+pub(super) async fn cover(
+    conn: &mut sqlx::PgConnection,
+    policy_id: Option<Uuid>,
+    building_name: &str,
+    completion_date: Option<chrono::NaiveDate>,
+) -> AppResult<BuildingCover> {
     let (mut insurers, mut periods, mut exclusions) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(policy_id) = unit.policy_id {
+    if let Some(policy_id) = policy_id {
         insurers = policies::shares(conn, policy_id).await?;
         exclusions = policies::endorsements(conn, policy_id)
             .await?
@@ -192,19 +221,18 @@ pub(super) async fn passport(conn: &mut sqlx::PgConnection, unit: Unit) -> AppRe
                 e.kind == "exclusion"
                     && e.building_name
                         .as_deref()
-                        .is_none_or(|b| b == unit.building_name)
+                        .is_none_or(|b| b == building_name)
             })
             .filter_map(|e| e.section_code)
             .collect();
         if let (Some(completed), Some(policy)) =
-            (unit.completion_date, policies::find(conn, policy_id).await?)
+            (completion_date, policies::find(conn, policy_id).await?)
             && let Some(pack) = rules::find(conn, policy.rule_pack_id).await?
         {
             periods = cover_periods(&pack.params, completed);
         }
     }
-    Ok(Passport {
-        unit,
+    Ok(BuildingCover {
         insurers,
         periods,
         exclusions,

@@ -122,7 +122,10 @@ pub struct Claim {
     pub lead_insurer_org_id: Uuid,
     pub lead_insurer_name_zh: String,
     #[serde(skip)]
-    pub owner_user_id: Uuid,
+    pub owner_user_id: Option<Uuid>,
+    /// The property manager that reported a common-area defect for the owners (else None).
+    pub manager_org_id: Option<Uuid>,
+    /// The claimant: the unit's owner or the property manager's reporter.
     pub owner_name: String,
     pub component: String,
     pub section_code: String,
@@ -139,6 +142,8 @@ pub struct Claim {
     pub approved_amount_fen: Option<i64>,
     pub paid_fen: i64,
     pub repair_contractor: Option<String>,
+    /// The quote the repair was ordered on.
+    pub repair_quote_id: Option<Uuid>,
     pub reported_at: DateTime<Utc>,
     pub contacted_at: Option<DateTime<Utc>>,
     pub surveyed_at: Option<DateTime<Utc>>,
@@ -154,10 +159,10 @@ pub struct Claim {
 const CLAIM_SELECT: &str = "\
     SELECT c.id, c.number, c.unit_id, u.number AS unit_number, c.project_id, p.name AS project_name, c.building_id, \
            b.name AS building_name, c.policy_id, po.rule_pack_id, c.lead_insurer_org_id, li.name_zh AS lead_insurer_name_zh, \
-           c.owner_user_id, c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
+           c.owner_user_id, c.manager_org_id, c.owner_name, c.component, c.section_code, c.location, c.description, c.fast_channel, c.complex, \
            c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
            coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
-           c.repair_contractor, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
+           c.repair_contractor, c.repair_quote_id, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
            c.paid_at, c.reopened_at, c.version \
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
@@ -184,11 +189,15 @@ pub async fn claim_locked(conn: &mut PgConnection, id: Uuid) -> Result<Option<Cl
 }
 
 pub struct NewClaim<'a> {
-    pub unit: &'a Unit,
+    /// None for a common area.
+    pub unit_id: Option<Uuid>,
+    pub building_id: Uuid,
     pub project: &'a super::projects::Project,
     pub policy_id: Uuid,
     pub lead_insurer_org_id: Uuid,
-    pub owner: Uuid,
+    /// Exactly one of the owner and the property manager brings the claim.
+    pub owner: Option<Uuid>,
+    pub manager_org: Option<Uuid>,
     pub owner_name: &'a str,
     pub component: &'a str,
     pub section_code: &'a str,
@@ -202,17 +211,17 @@ pub async fn insert_claim(conn: &mut PgConnection, c: &NewClaim<'_>) -> Result<U
     sqlx::query_scalar(
         "INSERT INTO claims (number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, \
                              building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, \
-                             cover_verdict) \
+                             cover_verdict, manager_org_id) \
          VALUES ('LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
-                 $1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 $1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14, $16) RETURNING id",
     )
-    .bind(c.unit.id)
+    .bind(c.unit_id)
     .bind(c.project.id)
     .bind(c.project.district_id)
     .bind(c.project.developer_org_id)
     .bind(c.policy_id)
     .bind(c.lead_insurer_org_id)
-    .bind(c.unit.building_id)
+    .bind(c.building_id)
     .bind(c.owner)
     .bind(c.component)
     .bind(c.section_code)
@@ -221,6 +230,7 @@ pub async fn insert_claim(conn: &mut PgConnection, c: &NewClaim<'_>) -> Result<U
     .bind(c.fast_channel)
     .bind(Json(c.verdict))
     .bind(c.owner_name)
+    .bind(c.manager_org)
     .fetch_one(conn)
     .await
 }
@@ -233,6 +243,7 @@ pub struct ClaimChanges<'a> {
     pub reject_reason: Option<&'a str>,
     pub approved_amount_fen: Option<i64>,
     pub repair_contractor: Option<&'a str>,
+    pub repair_quote_id: Option<Uuid>,
     pub complex: Option<bool>,
 }
 
@@ -248,7 +259,8 @@ pub async fn transition(
             surveyor = coalesce($5, surveyor), survey_report = coalesce($6, survey_report), \
             reject_reason = CASE WHEN $3 = 'disputed' AND $4 = 'surveying' THEN NULL ELSE coalesce($7, reject_reason) END, \
             approved_amount_fen = coalesce($8, approved_amount_fen), \
-            repair_contractor = coalesce($9, repair_contractor), complex = coalesce($10, complex), \
+            repair_contractor = coalesce($9, (SELECT q.contractor FROM claim_repair_quotes q WHERE q.id = $11), repair_contractor), complex = coalesce($10, complex), \
+            repair_quote_id = coalesce($11, repair_quote_id), \
             contacted_at = CASE WHEN $4 = 'surveying' THEN coalesce(contacted_at, now()) ELSE contacted_at END, \
             reopened_at = CASE WHEN $3 = 'disputed' AND $4 = 'surveying' THEN now() ELSE reopened_at END, \
             surveyed_at = CASE WHEN $4 = 'surveyed' THEN coalesce(surveyed_at, now()) \
@@ -270,6 +282,7 @@ pub async fn transition(
     .bind(c.approved_amount_fen)
     .bind(c.repair_contractor)
     .bind(c.complex)
+    .bind(c.repair_quote_id)
     .execute(conn)
     .await?
     .rows_affected()
@@ -390,5 +403,47 @@ pub async fn earlier_findings(
     .bind(&claim.section_code)
     .bind(claim.building_id)
     .fetch_all(conn)
+    .await
+}
+
+/// A repair contractor's quote for an approved claim.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RepairQuote {
+    pub id: Uuid,
+    pub contractor: String,
+    pub amount_fen: i64,
+    pub scope: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+pub async fn quotes(conn: &mut PgConnection, claim: Uuid) -> Result<Vec<RepairQuote>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, contractor, amount_fen, scope, recorded_at FROM claim_repair_quotes \
+         WHERE claim_id = $1 ORDER BY amount_fen, recorded_at",
+    )
+    .bind(claim)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_quote(
+    conn: &mut PgConnection,
+    claim: &Claim,
+    contractor: &str,
+    amount_fen: i64,
+    scope: &str,
+    by: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO claim_repair_quotes (claim_id, lead_insurer_org_id, contractor, amount_fen, scope, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(claim.id)
+    .bind(claim.lead_insurer_org_id)
+    .bind(contractor)
+    .bind(amount_fen)
+    .bind(scope)
+    .bind(by)
+    .fetch_one(conn)
     .await
 }

@@ -10,6 +10,7 @@ pub mod escalations;
 pub mod organisations;
 pub mod policies;
 pub mod projects;
+pub mod property;
 pub mod reports;
 pub mod risk;
 pub mod rules;

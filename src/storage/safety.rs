@@ -115,6 +115,22 @@ pub struct Incident {
     pub version: i32,
     #[schema(value_type = Vec<IncidentVictim>)]
     pub victims: Json<Vec<IncidentVictim>>,
+    /// Rescue, investigation and legal costs agreed by the lead insurer.
+    #[schema(value_type = Vec<CostLine>)]
+    pub costs: Json<Vec<CostLine>>,
+}
+
+/// A cost of the incident besides its victims, agreed as a line of its own and then paid.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CostLine {
+    pub id: Uuid,
+    /// rescue | investigation | legal
+    pub kind: String,
+    pub payee: String,
+    pub amount_fen: i64,
+    /// agreed | paid
+    pub status: String,
+    pub payment_reference: Option<String>,
 }
 
 const INCIDENT_SELECT: &str = "\
@@ -125,7 +141,11 @@ const INCIDENT_SELECT: &str = "\
                                                        'compensation_fen', st.compensation_fen, 'settled_medical_fen', st.medical_fen, \
                                                        'payment_reference', st.payment_reference) ORDER BY v.name) \
                      FROM incident_victims v LEFT JOIN victim_settlements st ON st.victim_id = v.id \
-                     WHERE v.incident_id = i.id), '[]'::json)::jsonb AS victims \
+                     WHERE v.incident_id = i.id), '[]'::json)::jsonb AS victims, \
+           coalesce((SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'payee', c.payee, 'amount_fen', c.amount_fen, \
+                                                       'status', c.status, 'payment_reference', c.payment_reference) \
+                                     ORDER BY c.agreed_at) \
+                     FROM incident_cost_settlements c WHERE c.incident_id = i.id), '[]'::json)::jsonb AS costs \
     FROM safety_incidents i JOIN projects p ON p.id = i.project_id JOIN organisations d ON d.id = i.developer_org_id";
 
 pub async fn incidents(
@@ -215,6 +235,82 @@ pub async fn set_incident_status(
         .execute(conn)
         .await?
         .rows_affected()
+        == 1)
+}
+
+/// Locks the incident until the transaction ends: settling takes the same lock (a trigger), so
+/// what is counted as outstanding cannot change before the incident closes.
+pub async fn lock_incident(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1 FROM safety_incidents WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_cost_line(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    lead_insurer: Uuid,
+    kind: &str,
+    payee: &str,
+    amount_fen: i64,
+    by: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO incident_cost_settlements (incident_id, project_id, district_id, developer_org_id, lead_insurer_org_id, \
+                                                kind, payee, amount_fen, agreed_by) \
+         SELECT i.id, i.project_id, i.district_id, i.developer_org_id, $2, $3, $4, $5, $6 \
+         FROM safety_incidents i WHERE i.id = $1 RETURNING id",
+    )
+    .bind(incident)
+    .bind(lead_insurer)
+    .bind(kind)
+    .bind(payee)
+    .bind(amount_fen)
+    .bind(by)
+    .fetch_one(conn)
+    .await
+}
+
+/// A cost line with what paying it needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CostToPay {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub lead_insurer_org_id: Uuid,
+    pub status: String,
+    pub version: i32,
+}
+
+pub async fn cost_line(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<CostToPay>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, incident_id, lead_insurer_org_id, status, version FROM incident_cost_settlements WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks an agreed cost line paid if nobody moved it first.
+pub async fn pay_cost_line(
+    conn: &mut PgConnection,
+    line: &CostToPay,
+    reference: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE incident_cost_settlements SET status = 'paid', payment_reference = $3, paid_at = now(), version = version + 1 \
+         WHERE id = $1 AND version = $2 AND status = 'agreed'",
+    )
+    .bind(line.id)
+    .bind(line.version)
+    .bind(reference)
+    .execute(conn)
+    .await?
+    .rows_affected()
         == 1)
 }
 

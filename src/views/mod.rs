@@ -75,6 +75,11 @@ impl PageContext {
                 ("/checklists", "nav.checklists"),
                 ("/policies", "nav.policies"),
             ]),
+            Dashboard::PropertyManager => entries.extend([
+                ("/common-areas", "nav.common_areas"),
+                ("/claims", "nav.claims"),
+                ("/projects", "nav.projects"),
+            ]),
             Dashboard::Partner => entries.push(("/projects", "nav.projects")),
             Dashboard::Owner => entries.push(("/claims", "nav.claims")),
         }

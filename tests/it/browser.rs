@@ -675,13 +675,37 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         text_of(&browser, "[data-testid=claim-status]").await,
         "已核定"
     );
+    // Repair in kind: a quote first, then the repair ordered on it.
     fill(
         &browser,
-        "[data-testid=repair-form] input[name=contractor]",
+        "[data-testid=quote-form] input[name=contractor]",
         "青岛安居维修公司",
     )
     .await;
+    fill(
+        &browser,
+        "[data-testid=quote-form] input[name=amount_yuan]",
+        "3,180",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=quote-form] input[name=scope]",
+        "次卧外窗框重新打胶，内墙腻子及乳胶漆修复。",
+    )
+    .await;
+    submit(&browser, "[data-testid=quote-form] button", "quote").await;
+    assert!(
+        text_of(&browser, "[data-testid=quotes]")
+            .await
+            .contains("¥3,180.00")
+    );
     submit(&browser, "[data-testid=repair-form] button", "repair").await;
+    assert!(
+        text_of(&browser, "[data-testid=quotes]")
+            .await
+            .contains("已派修")
+    );
     submit(&browser, "[data-testid=repaired-form] button", "repaired").await;
     sign_out(&browser).await;
 
@@ -858,6 +882,168 @@ async fn an_owner_reports_a_leak_the_insurer_repairs_it_the_owner_signs_and_it_i
         .await,
         "已支付"
     );
-    screenshot(&browser, "incident-settlements").await;
+    // Closing waits for every victim: 李某 is not settled yet.
+    click(&browser, "[data-testid=close-form] button").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=conflict]"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=conflict]")
+            .await
+            .contains("伤亡人员")
+    );
+    fill(
+        &browser,
+        "[data-testid=victim-李某] input[name=medical_yuan]",
+        "3200",
+    )
+    .await;
+    submit(
+        &browser,
+        "[data-testid=victim-李某] [data-testid=settle-form] button",
+        "settle",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=victim-李某] input[name=reference]",
+        "PICC-2026-1129-02",
+    )
+    .await;
+    submit(
+        &browser,
+        "[data-testid=victim-李某] [data-testid=pay-form] button",
+        "pay",
+    )
+    .await;
+    // The rescue costs left over from the demo (¥2,800 of ¥12,600 recorded) as their own line.
+    fill(
+        &browser,
+        "[data-testid=cost-form] input[name=payee]",
+        "沙子口街道应急救援队",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=cost-form] input[name=amount_yuan]",
+        "2800",
+    )
+    .await;
+    submit(&browser, "[data-testid=cost-form] button", "cost").await;
+    fill(
+        &browser,
+        "[data-testid=cost-pay-form] input[name=reference]",
+        "PICC-2026-1129-03",
+    )
+    .await;
+    submit(&browser, "[data-testid=cost-pay-form] button", "pay").await;
+    screenshot_at(&browser, "incident-costs", Some("[data-testid=costs]")).await;
+    click(&browser, "[data-testid=close-form] button").await;
+    for _ in 0..100 {
+        if browser.current_url().await.unwrap().path() == "/safety" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        text_of(&browser, "#incident-table")
+            .await
+            .contains("已结案")
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_property_manager_reports_a_common_area_leak_and_answers_the_insurer() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    // 天一仁和 records 绿城物业 as the property manager of its project.
+    let project: String =
+        sqlx::query_scalar("SELECT id::text FROM projects WHERE name = '天一仁和沙子口'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    sign_in(&browser, &app, "tianyi-dev").await;
+    browser
+        .goto(&app.url(&format!("/projects/{project}")))
+        .await
+        .unwrap();
+    submit(&browser, "[data-testid=mandate-form] button", "mandate").await;
+    assert!(
+        text_of(&browser, "[data-testid=property-managers]")
+            .await
+            .contains("绿城物业")
+    );
+    screenshot_at(
+        &browser,
+        "project-property-managers",
+        Some("[data-testid=property-managers]"),
+    )
+    .await;
+    sign_out(&browser).await;
+    sign_in(&browser, &app, "lvcheng-wy").await;
+    assert!(
+        text_of(&browser, "[data-testid=common-area-claims]")
+            .await
+            .contains("地下车库")
+    );
+    screenshot(&browser, "property-home").await;
+    click(&browser, "a[href='/common-areas']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=common-area-form]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .find_all(Locator::Css("[data-testid=managed-project]"))
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "融创东方悦府 and now 天一仁和沙子口"
+    );
+    fill(
+        &browser,
+        "[data-testid=common-area-form] input[name=location]",
+        "1号楼电梯厅",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=common-area-form] textarea[name=description]",
+        "1号楼一层电梯厅吊顶渗水，地面积水，已放置警示牌。",
+    )
+    .await;
+    screenshot(&browser, "common-areas").await;
+    submit(&browser, "[data-testid=common-area-form] button", "report").await;
+    assert!(text_of(&browser, "h1").await.contains("LP-"));
+    // The demo's garage seepage waits for the manager's answer.
+    let waiting: String = sqlx::query_scalar(
+        "SELECT id::text FROM claims WHERE manager_org_id IS NOT NULL AND status = 'more_info'",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    browser
+        .goto(&app.url(&format!("/claims/{waiting}")))
+        .await
+        .unwrap();
+    fill(
+        &browser,
+        "[data-testid=info-form] textarea",
+        "已补充渗水点位平面图及近一周雨后照片。",
+    )
+    .await;
+    submit(&browser, "[data-testid=info-form] button", "info").await;
+    assert_eq!(
+        text_of(&browser, "[data-testid=claim-status]").await,
+        "已查勘"
+    );
+    screenshot(&browser, "common-area-claim").await;
     browser.close().await.unwrap();
 }

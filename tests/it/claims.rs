@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::harness::TestApp;
 use crate::risk::{PNG, multipart};
 
-async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> (u16, Value) {
+pub async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> (u16, Value) {
     let response = client.post(app.url(path)).json(&body).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -197,14 +197,58 @@ async fn an_owner_reports_a_leak_and_the_insurer_repairs_and_pays_exactly_once()
         .await,
         200
     );
-    assert_eq!(
-        act(
-            "repair",
-            json!({ "contractor": "青岛安居房屋维修有限公司" })
-        )
-        .await,
-        200
+    // The repair is ordered on a quote within the approved amount.
+    assert_eq!(act("repair", json!({})).await, 422, "no quote chosen");
+    let quote = |contractor: &'static str, amount: &'static str| {
+        let url = app.url(&format!("/api/v1/claims/{id}/quotes"));
+        let insurer = insurer.clone();
+        async move {
+            let response = insurer
+                .post(url)
+                .json(&json!({ "contractor": contractor, "amount_yuan": amount, "scope": "顶板防水层重做，主卧顶棚修复。" }))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _) = post(
+        &app,
+        &owner,
+        &format!("/api/v1/claims/{id}/quotes"),
+        json!({ "contractor": "x", "amount_yuan": "1", "scope": "自己找的" }),
+    )
+    .await;
+    assert_eq!(status, 403, "only the lead insurer records quotes");
+    assert_eq!(quote("宏达装饰", "7,200").await.0, 201);
+    let (status, detail) = quote("青岛安居房屋维修有限公司", "6,500").await;
+    assert_eq!(status, 201);
+    let quotes = detail["quotes"].as_array().unwrap();
+    assert_eq!(quotes[0]["amount_fen"], 650_000, "cheapest first");
+    let (cheap, dear) = (
+        quotes[0]["id"].as_str().unwrap().to_owned(),
+        quotes[1]["id"].as_str().unwrap().to_owned(),
     );
+    assert_eq!(
+        act("repair", json!({ "quote_id": dear })).await,
+        422,
+        "above the approved ¥6,800"
+    );
+    assert_eq!(act("repair", json!({ "quote_id": cheap })).await, 200);
+    assert_eq!(
+        quote("迟到的报价", "100").await.0,
+        409,
+        "no quotes once the repair is ordered"
+    );
+    let ordered: (Option<String>, Option<uuid::Uuid>) =
+        sqlx::query_as("SELECT repair_contractor, repair_quote_id FROM claims WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    assert_eq!(ordered.0.as_deref(), Some("青岛安居房屋维修有限公司"));
+    assert_eq!(ordered.1.map(|q| q.to_string()), Some(cheap));
     assert_eq!(
         act("repaired", json!({ "text": "已重做防水层" })).await,
         200
@@ -303,8 +347,14 @@ async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bu
             list["items"].as_array().unwrap().len()
         }
     };
-    let demo = 7;
-    assert_eq!(count("owner-demo").await, demo);
+    // 王梅's seven claims and 绿城物业's common-area claim in the same project.
+    let demo = 8;
+    assert_eq!(count("owner-demo").await, 7, "the owner sees her own");
+    assert_eq!(
+        count("lvcheng-wy").await,
+        1,
+        "the property manager sees its own"
+    );
     assert_eq!(count("pingan-qd").await, demo, "lead insurer");
     assert_eq!(count("picc-qd").await, demo, "co-insurer reads");
     assert_eq!(

@@ -8,5 +8,6 @@ mod harness;
 mod matrix;
 mod platform;
 mod policies;
+mod property;
 mod risk;
 mod rls;

@@ -38,7 +38,7 @@ pub fn declared_routes() -> Vec<(String, String)> {
 }
 
 /// The actors, in column order.
-const ACTORS: [&str; 9] = [
+const ACTORS: [&str; 10] = [
     "anonymous",
     "laoshan-zjj", // regulator admin, Laoshan
     "shinan-zjj",  // regulator admin, another district
@@ -48,13 +48,14 @@ const ACTORS: [&str; 9] = [
     "hexin-tis",   // risk-management agency admin
     "sunac-dev",   // developer admin
     "owner-demo",  // home owner
+    "lvcheng-wy",  // property manager of 融创东方悦府
 ];
 
 struct Row {
     method: &'static str,
     path: &'static str,
     /// Expected status per actor, in `ACTORS` order.
-    expect: [u16; 9],
+    expect: [u16; 10],
     /// Form or JSON body to send.
     body: Body,
     /// Needs a session of its own (the request ends or replaces the session).
@@ -75,14 +76,14 @@ enum Body {
     RulePack,
 }
 
-const ALL_200: [u16; 9] = [200; 9];
-//                          anon lao  shi  picc staf pinA hex  sun  own
-const SIGNED_IN: [u16; 9] = [303, 200, 200, 200, 200, 200, 200, 200, 200];
-const ORGS_ONLY: [u16; 9] = [303, 200, 200, 200, 200, 200, 200, 200, 404];
-const ADMINS: [u16; 9] = [303, 200, 200, 200, 403, 200, 200, 200, 403];
-const API_SIGNED_IN: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 200];
-const API_ORGS_ONLY: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 404];
-const API_ADMINS: [u16; 9] = [401, 200, 200, 200, 403, 200, 200, 200, 403];
+const ALL_200: [u16; 10] = [200; 10];
+//                          anon lao  shi  picc staf pinA hex  sun  own  wy
+const SIGNED_IN: [u16; 10] = [303, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const ORGS_ONLY: [u16; 10] = [303, 200, 200, 200, 200, 200, 200, 200, 404, 200];
+const ADMINS: [u16; 10] = [303, 200, 200, 200, 403, 200, 200, 200, 403, 200];
+const API_SIGNED_IN: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const API_ORGS_ONLY: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 404, 200];
+const API_ADMINS: [u16; 10] = [401, 200, 200, 200, 403, 200, 200, 200, 403, 200];
 
 #[rustfmt::skip]
 fn rows() -> Vec<Row> {
@@ -100,15 +101,15 @@ fn rows() -> Vec<Row> {
         row("GET", "/login", ALL_200),
         Row {
             body: Body::WrongLogin,
-            ..row("POST", "/login", [401; 9])
+            ..row("POST", "/login", [401; 10])
         },
         Row {
             fresh_session: true,
-            ..row("POST", "/logout", [303; 9])
+            ..row("POST", "/logout", [303; 10])
         },
         Row {
             body: Body::Form(&[("lang", "en"), ("next", "/")]),
-            ..row("POST", "/lang", [303; 9])
+            ..row("POST", "/lang", [303; 10])
         },
         row("GET", "/", SIGNED_IN),
         row("GET", "/account", SIGNED_IN),
@@ -121,7 +122,7 @@ fn rows() -> Vec<Row> {
             ..row(
                 "POST",
                 "/account/password",
-                [303, 422, 422, 422, 422, 422, 422, 422, 422],
+                [303, 422, 422, 422, 422, 422, 422, 422, 422, 422],
             )
         },
         row("POST", "/account/sessions/end-others", SIGNED_IN),
@@ -135,7 +136,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/settings/tokens/{id}/revoke",
-            [303, 404, 404, 303, 403, 404, 404, 404, 403],
+            [303, 404, 404, 303, 403, 404, 404, 404, 403, 404],
         ),
         row("GET", "/audit", ADMINS),
         row("GET", "/api/openapi.json", ALL_200),
@@ -147,13 +148,13 @@ fn rows() -> Vec<Row> {
             ..row(
                 "POST",
                 "/api/v1/tokens",
-                [401, 201, 201, 201, 403, 201, 201, 201, 403],
+                [401, 201, 201, 201, 403, 201, 201, 201, 403, 201],
             )
         },
         row(
             "POST",
             "/api/v1/tokens/{id}/revoke",
-            [401, 404, 404, 200, 403, 404, 404, 404, 403],
+            [401, 404, 404, 200, 403, 404, 404, 404, 403, 404],
         ),
         row("GET", "/api/v1/audit-events", API_ADMINS),
         // Parcels, projects, policies, rule packs. Fixtures: 融创东方悦府 (Laoshan; developer sunac-dev,
@@ -171,13 +172,13 @@ fn rows() -> Vec<Row> {
                 ("transfer_date", ""),
                 ("developer", ""),
             ],
-            [303, 422, 422, 403, 403, 403, 403, 403, 403],
+            [303, 422, 422, 403, 403, 403, 403, 403, 403, 403],
         ),
         form(
             "POST",
             "/parcels/import",
             &[("csv", "header only")],
-            [303, 422, 422, 403, 403, 403, 403, 403, 403],
+            [303, 422, 422, 403, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/projects", ORGS_ONLY),
         form(
@@ -189,7 +190,7 @@ fn rows() -> Vec<Row> {
         row(
             "GET",
             "/projects/new",
-            [303, 403, 403, 403, 403, 403, 403, 200, 403],
+            [303, 403, 403, 403, 403, 403, 403, 200, 403, 403],
         ),
         row("GET", "/projects/{id}", HOME_READERS),
         form(
@@ -208,12 +209,12 @@ fn rows() -> Vec<Row> {
             "POST",
             "/projects/{id}/events",
             &[("event", "filing"), ("date", "2026-01-01")],
-            [303, 409, 404, 403, 403, 403, 403, 409, 403],
+            [303, 409, 404, 403, 403, 403, 403, 409, 403, 403],
         ),
         row(
             "POST",
             "/projects/{id}/permit-gate",
-            [303, 303, 404, 403, 403, 403, 403, 403, 403],
+            [303, 303, 404, 403, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/policies", ORGS_ONLY),
         row("GET", "/policies/{id}", HOME_READERS),
@@ -227,7 +228,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/policies/{id}/accept",
             &[],
-            [303, 403, 404, 403, 403, 403, 403, 409, 403],
+            [303, 403, 404, 403, 403, 403, 403, 409, 403, 403],
         ),
         form(
             "POST",
@@ -269,26 +270,26 @@ fn rows() -> Vec<Row> {
                 ("tis_fee_share_percent", "25"),
                 ("cover_start_offset_months", "24"),
             ],
-            [303, 422, 422, 403, 403, 403, 403, 403, 403],
+            [303, 422, 422, 403, 403, 403, 403, 403, 403, 403],
         ),
         row(
             "GET",
             "/api/v1/coverage",
-            [401, 200, 200, 403, 403, 403, 403, 403, 403],
+            [401, 200, 200, 403, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/api/v1/parcels", API_SIGNED_IN),
         json(
             "POST",
             "/api/v1/parcels",
             r#"{"code":"","name":"","area_m2":"","contract_no":"","transfer_date":"","developer":""}"#,
-            [401, 422, 422, 403, 403, 403, 403, 403, 403],
+            [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
         ),
         Row {
             body: Body::Csv("header only"),
             ..row(
                 "POST",
                 "/api/v1/parcels/import",
-                [401, 422, 422, 403, 403, 403, 403, 403, 403],
+                [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
             )
         },
         row("GET", "/api/v1/projects", API_SIGNED_IN),
@@ -315,12 +316,12 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/projects/{id}/events",
             r#"{"event":"filing","date":"2026-01-01"}"#,
-            [401, 409, 404, 403, 403, 403, 403, 409, 403],
+            [401, 409, 404, 403, 403, 403, 403, 409, 403, 403],
         ),
         row(
             "POST",
             "/api/v1/projects/{id}/permit-gate",
-            [401, 200, 404, 403, 403, 403, 403, 403, 403],
+            [401, 200, 404, 403, 403, 403, 403, 403, 403, 403],
         ),
         row("GET", "/api/v1/policies", API_SIGNED_IN),
         row("GET", "/api/v1/policies/{id}", api(HOME_READERS)),
@@ -334,7 +335,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/policies/{id}/accept",
             "{}",
-            [401, 403, 404, 403, 403, 403, 403, 409, 403],
+            [401, 403, 404, 403, 403, 403, 403, 409, 403, 403],
         ),
         json(
             "POST",
@@ -378,7 +379,7 @@ fn rows() -> Vec<Row> {
             ..row(
                 "POST",
                 "/api/v1/rule-packs",
-                [401, 422, 422, 403, 403, 403, 403, 403, 403],
+                [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
             )
         },
         // Risk management. Fixtures: 东方悦府's submitted completion inspection and its open C order
@@ -404,23 +405,23 @@ fn rows() -> Vec<Row> {
         Row { body: Body::Multipart(&[("text", "")]), ..row("POST", "/api/v1/orders/{id}/respond", api(DEVELOPER_ONLY_422)) },
         json("POST", "/api/v1/orders/{id}/recheck", r#"{"outcome":"close","note":""}"#, api(AGENCY_ONLY_422)),
         row("GET", "/notifications", ORGS_ONLY),
-        row("POST", "/notifications/read", [303, 303, 303, 303, 303, 303, 303, 303, 404]),
+        row("POST", "/notifications/read", [303, 303, 303, 303, 303, 303, 303, 303, 404, 303]),
         row("GET", "/api/v1/notifications", api(ORGS_ONLY)),
         // Reports. Fixture: 东方悦府's final report (reviewed already by pingan-qd, the lead).
         form("POST", "/projects/{id}/reports", &[("kind", "x"), ("conclusion", "")], AGENCY_ONLY_422),
         row("GET", "/reports", ORGS_ONLY),
         row("GET", "/reports/{id}", PROJECT_READERS),
-        form("POST", "/reports/{id}/review", &[("decision", "confirm"), ("note", "再次审核")], [303, 403, 404, 403, 403, 409, 403, 403, 404]),
+        form("POST", "/reports/{id}/review", &[("decision", "confirm"), ("note", "再次审核")], [303, 403, 404, 403, 403, 409, 403, 403, 404, 404]),
         json("POST", "/api/v1/projects/{id}/reports", r#"{"kind":"x","conclusion":""}"#, api(AGENCY_ONLY_422)),
         row("GET", "/api/v1/reports", API_SIGNED_IN),
         row("GET", "/api/v1/reports/{id}", api(PROJECT_READERS)),
-        json("POST", "/api/v1/reports/{id}/review", r#"{"decision":"confirm","note":"再次审核"}"#, [401, 403, 404, 403, 403, 409, 403, 403, 404]),
+        json("POST", "/api/v1/reports/{id}/review", r#"{"decision":"confirm","note":"再次审核"}"#, [401, 403, 404, 403, 403, 409, 403, 403, 404, 404]),
         // Safety. Fixtures: 东方悦府 (as above) and 天一仁和沙子口's incident (lead picc-qd).
         form("POST", "/projects/{id}/safety-services", &[("kind", "x"), ("performed_on", "2026-01-01"), ("summary", "")],
-            [303, 403, 403, 404, 404, 422, 422, 403, 403]),
+            [303, 403, 403, 404, 404, 422, 422, 403, 403, 403]),
         form("POST", "/projects/{id}/incidents", &[("occurred_at", ""), ("place", ""), ("accident_type", "x"), ("description", "")], DEVELOPER_ONLY_422),
         row("GET", "/safety", ORGS_ONLY),
-        row("POST", "/incidents/{id}/close", [303, 403, 404, 303, 303, 404, 403, 404, 404]),
+        row("POST", "/incidents/{id}/close", [303, 403, 404, 303, 303, 404, 403, 404, 404, 404]),
         row("GET", "/incidents/{id}", INCIDENT_READERS),
         form(
             "POST",
@@ -429,12 +430,14 @@ fn rows() -> Vec<Row> {
             INCIDENT_LEAD_422,
         ),
         form("POST", "/victims/{id}/payment", &[("reference", "")], INCIDENT_LEAD_422),
+        form("POST", "/incidents/{id}/costs", &[("kind", "rescue"), ("payee", ""), ("amount_yuan", "")], INCIDENT_LEAD_422),
+        form("POST", "/incident-costs/{id}/payment", &[("reference", "")], INCIDENT_LEAD_422),
         row("GET", "/api/v1/safety", api(ORGS_ONLY)),
         json("POST", "/api/v1/projects/{id}/safety-services", r#"{"kind":"x","performed_on":"2026-01-01","summary":""}"#,
-            [401, 403, 403, 404, 404, 422, 422, 403, 403]),
+            [401, 403, 403, 404, 404, 422, 422, 403, 403, 403]),
         json("POST", "/api/v1/projects/{id}/incidents", r#"{"occurred_at":"","place":"","accident_type":"x","description":"","victims":[]}"#,
             api(DEVELOPER_ONLY_422)),
-        row("POST", "/api/v1/incidents/{id}/close", [401, 403, 404, 200, 200, 404, 403, 404, 404]),
+        row("POST", "/api/v1/incidents/{id}/close", [401, 403, 404, 200, 200, 404, 403, 404, 404, 404]),
         row("GET", "/api/v1/incidents/{id}", api(INCIDENT_READERS)),
         json(
             "POST",
@@ -448,11 +451,13 @@ fn rows() -> Vec<Row> {
             r#"{"reference":""}"#,
             api(INCIDENT_LEAD_422),
         ),
+        json("POST", "/api/v1/incidents/{id}/costs", r#"{"kind":"rescue","payee":"","amount_yuan":""}"#, api(INCIDENT_LEAD_422)),
+        json("POST", "/api/v1/incident-costs/{id}/payment", r#"{"reference":""}"#, api(INCIDENT_LEAD_422)),
         // Checklists: templates are the agency's own; answers need a draft inspection.
         form("POST", "/inspections/{id}/checks", &[], AGENCY_ONLY_409),
         row("GET", "/checklists", AGENCY_ONLY_200),
         form("POST", "/checklists", &[("stage_code", "x"), ("text", "")], AGENCY_ONLY_422),
-        row("POST", "/checklists/{id}/retire", [303, 403, 403, 403, 403, 403, 303, 403, 403]),
+        row("POST", "/checklists/{id}/retire", [303, 403, 403, 403, 403, 403, 303, 403, 403, 403]),
         json("POST", "/api/v1/inspections/{id}/checks", r#"{"answers":[]}"#, api(AGENCY_ONLY_409)),
         row("GET", "/api/v1/checklists", api(AGENCY_ONLY_200)),
         json("POST", "/api/v1/checklists", r#"{"stage_code":"x","text":""}"#, api(AGENCY_ONLY_422)),
@@ -482,6 +487,17 @@ fn rows() -> Vec<Row> {
             CASE_LEAD_422,
         ),
         form("POST", "/subrogation/{id}/abandon", &[("note", "")], CASE_LEAD_422),
+        form("POST", "/claims/{id}/quotes", &[("contractor", ""), ("amount_yuan", ""), ("scope", "")], LEAD_CLAIM_422),
+        // Property managers: the developer records one; 绿城物业 reports common-area defects.
+        form("POST", "/projects/{id}/property-managers", &[("manager", ""), ("since", "")], DEVELOPER_ONLY_422),
+        row("GET", "/common-areas", MANAGER_ONLY_200),
+        Row { body: Body::Multipart(&[("building_id", "x"), ("component", "x"), ("location", "x"), ("description", "xx")]),
+              ..row("POST", "/projects/{id}/common-area-claims", MANAGER_ONLY_422) },
+        row("GET", "/api/v1/common-areas", api(MANAGER_ONLY_200)),
+        json("POST", "/api/v1/projects/{id}/property-managers", r#"{"manager":"","since":""}"#, api(DEVELOPER_ONLY_422)),
+        Row { body: Body::Multipart(&[("building_id", "x"), ("component", "x"), ("location", "x"), ("description", "xx")]),
+              ..row("POST", "/api/v1/projects/{id}/common-area-claims", api(MANAGER_ONLY_422)) },
+        json("POST", "/api/v1/claims/{id}/quotes", r#"{"contractor":"","amount_yuan":"","scope":""}"#, api(LEAD_CLAIM_422)),
         row("GET", "/api/v1/units", API_SIGNED_IN),
         json("POST", "/api/v1/units/claim", r#"{"code":"WRONG-CODE"}"#, api(OWNER_ONLY_422)),
         row("GET", "/api/v1/units/{id}", api(UNIT_READERS)),
@@ -513,28 +529,33 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-//                                  anon lao  shi  picc staf pinA hex  sun  own
-const AGENCY_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 422, 403, 403];
-const OWNER_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 403, 422];
-const UNIT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 200];
+//                                  anon lao  shi  picc staf pinA hex  sun  own  wy
+const AGENCY_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 422, 403, 403, 403];
+const OWNER_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 422, 403];
+const UNIT_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 200, 404];
 /// An owner may read the project and policy that cover their home, nothing else of it.
-const HOME_READERS: [u16; 9] = UNIT_READERS;
-const LEAD_CLAIM_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
+/// The property manager reads them too (it needs the buildings and the policy's cover).
+const HOME_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 200, 200];
+const LEAD_CLAIM_422: [u16; 10] = [303, 403, 404, 403, 403, 422, 403, 403, 403, 404];
+const MANAGER_ONLY_200: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 200];
+const MANAGER_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 422];
+const LEAD_CLAIM_409: [u16; 10] = [303, 403, 404, 403, 403, 409, 403, 403, 403, 404];
 /// A subrogation case: its claim's readers except the owner; only the lead insurer acts.
-const CASE_LEAD_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 404];
-//                                  anon lao  shi  picc staf pinA hex  sun  own
-const INCIDENT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
-const INCIDENT_LEAD_422: [u16; 9] = [303, 403, 404, 422, 422, 404, 403, 404, 404];
-const AGENCY_ONLY_200: [u16; 9] = [303, 403, 403, 403, 403, 403, 200, 403, 403];
-const AGENCY_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 409, 403, 403];
-const PHOTO_READERS: [u16; 9] = [303, 200, 404, 200, 200, 404, 200, 404, 404];
+const CASE_LEAD_422: [u16; 10] = [303, 403, 404, 403, 403, 422, 403, 403, 404, 404];
+//                                  anon lao  shi  picc staf pinA hex  sun  own  wy
+const INCIDENT_READERS: [u16; 10] = [303, 200, 404, 200, 200, 404, 200, 404, 404, 404];
+const INCIDENT_LEAD_422: [u16; 10] = [303, 403, 404, 422, 422, 404, 403, 404, 404, 404];
+const AGENCY_ONLY_200: [u16; 10] = [303, 403, 403, 403, 403, 403, 200, 403, 403, 403];
+const AGENCY_ONLY_409: [u16; 10] = [303, 403, 403, 403, 403, 403, 409, 403, 403, 403];
+const PHOTO_READERS: [u16; 10] = [303, 200, 404, 200, 200, 404, 200, 404, 404, 404];
 
-//                                  anon lao  shi  picc staf pinA hex  sun  own
-const PROJECT_READERS: [u16; 9] = [303, 200, 404, 200, 200, 200, 200, 200, 404];
-const DEVELOPER_ONLY_422: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 422, 403];
-const DEVELOPER_ONLY_409: [u16; 9] = [303, 403, 403, 403, 403, 403, 403, 409, 403];
-const LEAD_ONLY_409: [u16; 9] = [303, 403, 404, 403, 403, 409, 403, 403, 403];
-const LEAD_ONLY_422: [u16; 9] = [303, 403, 404, 403, 403, 422, 403, 403, 403];
+//                                  anon lao  shi  picc staf pinA hex  sun  own  wy
+/// Inspections, orders and reports: neither owners nor the property manager read them.
+const PROJECT_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 404, 404];
+const DEVELOPER_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 422, 403, 403];
+const DEVELOPER_ONLY_409: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 409, 403, 403];
+const LEAD_ONLY_409: [u16; 10] = [303, 403, 404, 403, 403, 409, 403, 403, 403, 403];
+const LEAD_ONLY_422: [u16; 10] = [303, 403, 404, 403, 403, 422, 403, 403, 403, 403];
 const BUILDING: &[(&str, &str)] = &[
     ("name", "9号楼"),
     ("housing_types", "commercial"),
@@ -544,7 +565,7 @@ const BUILDING: &[(&str, &str)] = &[
 ];
 
 /// The API answers an anonymous caller 401 where a page redirects to the login form.
-const fn api(mut expect: [u16; 9]) -> [u16; 9] {
+const fn api(mut expect: [u16; 10]) -> [u16; 10] {
     if expect[0] == 303 {
         expect[0] = 401;
     }
@@ -555,7 +576,7 @@ fn form(
     method: &'static str,
     path: &'static str,
     fields: &'static [(&'static str, &'static str)],
-    expect: [u16; 9],
+    expect: [u16; 10],
 ) -> Row {
     Row {
         method,
@@ -566,7 +587,7 @@ fn form(
     }
 }
 
-fn json(method: &'static str, path: &'static str, body: &'static str, expect: [u16; 9]) -> Row {
+fn json(method: &'static str, path: &'static str, body: &'static str, expect: [u16; 10]) -> Row {
     Row {
         method,
         path,
@@ -608,6 +629,17 @@ const FRESH_VICTIM: &str = "WITH i AS (INSERT INTO safety_incidents (number, pro
     RETURNING id, project_id, district_id, developer_org_id) \
     INSERT INTO incident_victims (incident_id, project_id, district_id, developer_org_id, name, party, injury_class) \
     SELECT id, project_id, district_id, developer_org_id, '矩阵', 'worker', 'minor' FROM i RETURNING id::text";
+
+/// An agreed legal-cost line of a fresh incident on 天一仁和沙子口 (lead insurer: picc-qd).
+const FRESH_COST: &str = "WITH i AS (INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, \
+        place, accident_type, description, reported_by) \
+    SELECT 'AQ-C-' || gen_random_uuid(), p.id, p.district_id, p.developer_org_id, now(), '测试', 'other', '矩阵测试', u.id \
+    FROM projects p JOIN users u ON u.org_id = p.developer_org_id WHERE p.name = '天一仁和沙子口' LIMIT 1 \
+    RETURNING id, project_id, district_id, developer_org_id) \
+    INSERT INTO incident_cost_settlements (incident_id, project_id, district_id, developer_org_id, lead_insurer_org_id, kind, \
+        payee, amount_fen, agreed_by) \
+    SELECT i.id, i.project_id, i.district_id, i.developer_org_id, o.id, 'legal', '矩阵律所', 100, u.id \
+    FROM i, organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'picc-qd' LIMIT 1 RETURNING id::text";
 
 async fn fixture(app: &TestApp, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(&app.owner).await.unwrap()
@@ -681,6 +713,8 @@ async fn every_route_answers_every_actor_as_the_matrix_says() {
                 row.path
                     .replace("{id}", &fixture(&app, "SELECT id::text FROM claims WHERE status = 'reported' AND fast_channel LIMIT 1").await)
                     .replace("{action}", "repaired")
+            } else if row.path.contains("/incident-costs/{id}") {
+                row.path.replace("{id}", &fixture(&app, FRESH_COST).await)
             } else if row.path.contains("/victims/{id}") {
                 row.path.replace("{id}", &fixture(&app, FRESH_VICTIM).await)
             } else if row.path.contains("/subrogation/{id}") {

@@ -675,14 +675,68 @@ async fn safety_services_and_incidents_are_recorded_by_the_right_parties() {
     .await;
     assert_eq!(status, 404, "pingan is not on this project");
     let lead = app.login("picc-qd").await;
-    let (status, _) = post(
-        &app,
-        &lead,
-        &format!("/api/v1/incidents/{id}/close"),
-        json!({}),
-    )
-    .await;
+    let close_path = format!("/api/v1/incidents/{id}/close");
+    let close = || post(&app, &lead, &close_path, json!({}));
+    let (status, problem) = close().await;
+    assert_eq!(status, 409, "victims not yet paid");
+    assert_eq!(problem["code"], "safety.victims_unpaid");
+    // Each victim settled and paid; rescue costs settled as their own line within what was recorded.
+    for (victim, medical) in reported["victims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["52000", "300"])
+    {
+        let victim = victim["id"].as_str().unwrap();
+        let (status, body) = post(
+            &app,
+            &lead,
+            &format!("/api/v1/victims/{victim}/settlement"),
+            json!({ "medical_yuan": medical }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = post(
+            &app,
+            &lead,
+            &format!("/api/v1/victims/{victim}/payment"),
+            json!({ "reference": format!("PAY-{medical}") }),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let costs_path = format!("/api/v1/incidents/{id}/costs");
+    let cost = |kind: &'static str, amount: &'static str| {
+        let body = json!({ "kind": kind, "payee": "崂山区急救中心", "amount_yuan": amount });
+        post(&app, &lead, &costs_path, body)
+    };
+    let (status, problem) = cost("rescue", "8000.01").await;
+    assert_eq!(status, 422, "more rescue than the ¥8,000 recorded");
+    assert_eq!(problem["errors"][0]["code"], "safety.rescue_over_recorded");
+    assert_eq!(cost("picnic", "10").await.0, 422);
+    let (status, body) = cost("rescue", "8000").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["costs"][0]["status"], "agreed");
+    assert_eq!(
+        cost("rescue", "0.01").await.0,
+        422,
+        "the recorded rescue cost is used up"
+    );
+    let (status, problem) = close().await;
+    assert_eq!(status, 409, "an agreed cost is unpaid");
+    assert_eq!(problem["code"], "safety.costs_unpaid");
+    let line = body["costs"][0]["id"].as_str().unwrap();
+    let pay_path = format!("/api/v1/incident-costs/{line}/payment");
+    let pay_line = || post(&app, &lead, &pay_path, json!({ "reference": "RESCUE-1" }));
+    assert_eq!(pay_line().await.0, 200);
+    assert_eq!(pay_line().await.0, 409, "paid once");
+    let (status, _) = close().await;
     assert_eq!(status, 200);
+    assert_eq!(
+        cost("legal", "100").await.0,
+        409,
+        "a closed incident takes no new settlement"
+    );
     let (status, _) = post(
         &app,
         &lead,

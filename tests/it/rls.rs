@@ -47,7 +47,7 @@ async fn user_id(app: &TestApp, username: &str) -> Uuid {
 }
 
 /// Opens a transaction as the app role with the context of `username`'s organisation.
-async fn as_user(app: &TestApp, conn: &mut PgConnection, username: &str) {
+pub async fn as_user(app: &TestApp, conn: &mut PgConnection, username: &str) {
     let (user, org, kind, district): (Uuid, Uuid, String, Uuid) = sqlx::query_as(
         "SELECT u.id, o.id, o.kind, o.district_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
     )
@@ -182,6 +182,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "is_project_developer",
             "is_project_party",
             "login_lookup",
+            "manages_property",
             "next_order_number",
             "next_policy_number",
             "owns_unit_in",
