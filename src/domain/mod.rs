@@ -1,5 +1,6 @@
 //! Pure domain rules: no I/O, no async, unit-tested.
 
+pub mod analytics;
 pub mod claims;
 pub mod money;
 pub mod passwords;

@@ -28,6 +28,7 @@ const FILES: &[(&str, &str, &[u8])] = assets! {
     "vendor/echarts.min.js" => "text/javascript; charset=utf-8",
     "app.css" => "text/css; charset=utf-8",
     "app.js" => "text/javascript; charset=utf-8",
+    "charts.js" => "text/javascript; charset=utf-8",
     "print.css" => "text/css; charset=utf-8",
     "favicon.svg" => "image/svg+xml",
 };

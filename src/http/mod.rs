@@ -2,6 +2,7 @@
 //! test reads), the middleware stack, and handlers by resource.
 
 pub mod account;
+pub mod analytics;
 pub mod api;
 pub mod assets;
 pub mod audit;
@@ -9,6 +10,7 @@ pub mod auth;
 pub mod checklists;
 pub mod claims;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod forms;
 pub mod health;
@@ -188,6 +190,8 @@ pub fn build_router(state: AppState) -> Router {
             post(property::report_form).layer(upload_limit()),
         )
         .route("/common-areas", get(property::index))
+        .route("/analytics", get(analytics::index))
+        .route("/analytics/findings", get(analytics::findings))
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
         .route("/claims/{id}/payments", post(claims::pay_form))
@@ -304,6 +308,7 @@ pub fn build_router(state: AppState) -> Router {
             post(property::api_report).layer(upload_limit()),
         )
         .route("/api/v1/common-areas", get(property::api_index))
+        .route("/api/v1/analytics", get(analytics::api_index))
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
         .route("/api/v1/claims/{id}/payments", post(claims::api_pay))

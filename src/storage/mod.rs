@@ -1,6 +1,7 @@
 //! SQL, one module per table family. Functions take a connection inside a tenant transaction
 //! (see `db::begin`); row-level security scopes every statement again.
 
+pub mod analytics;
 pub mod audit;
 pub mod checklists;
 pub mod claims;

@@ -38,6 +38,7 @@ impl PageContext {
         let mut entries: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
         match principal.dashboard() {
             Dashboard::Regulator => entries.extend([
+                ("/analytics", "nav.analytics"),
                 ("/parcels", "nav.parcels"),
                 ("/projects", "nav.projects"),
                 ("/policies", "nav.policies"),

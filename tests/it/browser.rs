@@ -1047,3 +1047,41 @@ async fn a_property_manager_reports_a_common_area_leak_and_answers_the_insurer()
     screenshot(&browser, "common-area-claim").await;
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    sign_in(&browser, &app, "qingdao-zjj").await;
+    click(&browser, "a[href='/analytics']").await;
+    for chart in ["level-chart", "stage-chart", "claims-chart"] {
+        browser
+            .wait()
+            .for_element(Locator::Css(&format!(
+                "[data-testid={chart}][data-rendered=true] svg"
+            )))
+            .await
+            .unwrap();
+    }
+    assert!(
+        text_of(&browser, "[data-testid=insurer-league]")
+            .await
+            .contains("平安财险")
+    );
+    screenshot(&browser, "analytics").await;
+    click(&browser, "a[href^='/analytics/findings?level=D']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#drill-table"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "#drill-table")
+            .await
+            .contains("天一仁和沙子口")
+    );
+    screenshot(&browser, "analytics-findings").await;
+    browser.close().await.unwrap();
+}

@@ -1,5 +1,6 @@
 //! Integration tests: a real PostgreSQL, the real server over real HTTP, and headless Chromium.
 
+mod analytics;
 mod audit;
 mod auth;
 mod browser;

@@ -498,6 +498,10 @@ fn rows() -> Vec<Row> {
         Row { body: Body::Multipart(&[("building_id", "x"), ("component", "x"), ("location", "x"), ("description", "xx")]),
               ..row("POST", "/api/v1/projects/{id}/common-area-claims", api(MANAGER_ONLY_422)) },
         json("POST", "/api/v1/claims/{id}/quotes", r#"{"contractor":"","amount_yuan":"","scope":""}"#, api(LEAD_CLAIM_422)),
+        // The bureau's analytics; the drill-down needs a level (none given here: 404).
+        row("GET", "/analytics", REGULATORS_ONLY_200),
+        row("GET", "/analytics/findings", REGULATORS_ONLY_404),
+        row("GET", "/api/v1/analytics", api(REGULATORS_ONLY_200)),
         row("GET", "/api/v1/units", API_SIGNED_IN),
         json("POST", "/api/v1/units/claim", r#"{"code":"WRONG-CODE"}"#, api(OWNER_ONLY_422)),
         row("GET", "/api/v1/units/{id}", api(UNIT_READERS)),
@@ -537,6 +541,8 @@ const UNIT_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 200, 40
 /// The property manager reads them too (it needs the buildings and the policy's cover).
 const HOME_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 200, 200];
 const LEAD_CLAIM_422: [u16; 10] = [303, 403, 404, 403, 403, 422, 403, 403, 403, 404];
+const REGULATORS_ONLY_200: [u16; 10] = [303, 200, 200, 403, 403, 403, 403, 403, 403, 403];
+const REGULATORS_ONLY_404: [u16; 10] = [303, 404, 404, 403, 403, 403, 403, 403, 403, 403];
 const MANAGER_ONLY_200: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 200];
 const MANAGER_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 422];
 const LEAD_CLAIM_409: [u16; 10] = [303, 403, 404, 403, 403, 409, 403, 403, 403, 404];

@@ -176,6 +176,9 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         [
             "audit_chain_append",
             "claim_unit",
+            "count_claim",
+            "count_finding",
+            "count_project",
             "end_session",
             "is_assigned_agency",
             "is_lead_insurer",

@@ -1,0 +1,463 @@
+//! The bureau's analytics: the whole scheme at a glance from maintained counters, each chart
+//! drilling down to the rows behind it, and every list downloadable as Excel.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::Days;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{AppError, AppResult};
+use super::export::{Cell, Sheet};
+use super::extract::CurrentUser;
+use super::projects::today;
+use crate::db;
+use crate::domain::analytics::{decisions_on_time, median_days, share};
+use crate::domain::claims::ClaimStatus;
+use crate::domain::rules::RulePack;
+use crate::domain::tenancy::OrgKind;
+use crate::i18n::Lang;
+use crate::storage::analytics::{
+    self as store, ClaimCount, District, FindingRow, OverdueOrder, Scope,
+};
+use crate::views::{PageContext, render};
+
+const STAGES: [&str; 5] = [
+    "registered",
+    "permitted",
+    "completed",
+    "filed",
+    "handed_over",
+];
+const HOUSING: [&str; 3] = ["commercial", "resettlement", "public_rental"];
+const LEVELS: [&str; 7] = ["A", "B", "C", "D", "E", "R", "O"];
+const CLAIM_STATUSES: [&str; 11] = [
+    "reported",
+    "surveying",
+    "surveyed",
+    "more_info",
+    "approved",
+    "repair_ordered",
+    "repaired",
+    "owner_confirmed",
+    "paid",
+    "rejected",
+    "disputed",
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnalyticsQuery {
+    /// One of the bureau's districts; all of them when absent.
+    pub district: Option<String>,
+    /// The window for closure figures, in days (30, 90 or 365).
+    pub days: Option<u32>,
+}
+
+fn require_regulator(user: &CurrentUser) -> AppResult<()> {
+    if user.org_kind() == Some(OrgKind::Regulator) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The district asked for, if it is one of the bureau's (else all of them), and the window.
+fn scope(q: &AnalyticsQuery, districts: &[District]) -> (Scope, u32) {
+    let days = q.days.filter(|d| [30, 365].contains(d)).unwrap_or(90);
+    let district = q
+        .district
+        .as_deref()
+        .and_then(|d| Uuid::parse_str(d).ok())
+        .filter(|d| districts.iter().any(|x| x.id == *d));
+    let day = today();
+    let since = day.checked_sub_days(Days::new(days.into())).unwrap_or(day);
+    (Scope { district, since }, days)
+}
+
+/// Each insurer's record in the period: claims, open ones, decisions and how many were on time.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InsurerRow {
+    pub insurer_org_id: Uuid,
+    pub insurer_name_zh: String,
+    pub claims: i64,
+    pub open: i64,
+    pub decisions: i64,
+    pub decided_on_time: i64,
+}
+
+impl InsurerRow {
+    /// Percent of decisions on time.
+    pub fn on_time_pct(&self) -> Option<f64> {
+        share(self.decided_on_time, self.decisions).map(|s| s * 100.0)
+    }
+}
+
+/// Everything the analytics page shows, also served as JSON.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Analytics {
+    pub window_days: u32,
+    pub projects: i64,
+    /// Projects per stage (in `STAGES` order) per housing type (in `HOUSING` order).
+    pub projects_by_stage: Vec<Vec<i64>>,
+    /// Open and closed findings per level (in `LEVELS` order).
+    pub open_by_level: Vec<i64>,
+    pub closed_by_level: Vec<i64>,
+    pub open_findings: i64,
+    pub open_severe: i64,
+    /// Of the findings raised in the window, the share closed (percent): all, and D/E alone.
+    pub closure_pct: Option<f64>,
+    pub closure_severe_pct: Option<f64>,
+    /// Median days to close, of closures in the window: "7", "15–21", ">90".
+    pub median_days: Option<String>,
+    pub median_days_severe: Option<String>,
+    /// Claims per status (in `CLAIM_STATUSES` order) per insurer.
+    pub insurers: Vec<InsurerRow>,
+    pub claims_by_status: Vec<Vec<i64>>,
+    pub most_overdue: Vec<OverdueOrder>,
+}
+
+async fn load(conn: &mut sqlx::PgConnection, s: Scope, window_days: u32) -> AppResult<Analytics> {
+    let stage_counts = store::projects(conn, s).await?;
+    let projects_by_stage: Vec<Vec<i64>> = HOUSING
+        .iter()
+        .map(|h| {
+            STAGES
+                .iter()
+                .map(|st| {
+                    stage_counts
+                        .iter()
+                        .filter(|c| c.stage == *st && c.housing_type == *h)
+                        .map(|c| c.projects)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let findings = store::findings(conn, s).await?;
+    let by_level = |f: fn(&store::FindingCount) -> i64| -> Vec<i64> {
+        LEVELS
+            .iter()
+            .map(|l| findings.iter().filter(|c| c.level == *l).map(f).sum())
+            .collect()
+    };
+    let open_by_level = by_level(|c| c.open);
+    let closed_by_level = by_level(|c| c.total - c.open);
+    let cohorts = store::cohorts(conn, s).await?;
+    let (raised, closed) = cohorts
+        .iter()
+        .fold((0, 0), |(r, c), x| (r + x.raised, c + x.closed));
+    let severe = cohorts.iter().find(|c| c.severe);
+    let closures = store::closure_days(conn, s).await?;
+    let histogram = |severe_only: bool| -> Vec<(i16, i64)> {
+        closures
+            .iter()
+            .filter(|(sev, _, _)| !severe_only || *sev)
+            .map(|(_, days, n)| (*days, *n))
+            .collect()
+    };
+    let claims = store::claims(conn, s).await?;
+    let decisions = store::decisions(conn, s).await?;
+    let insurers = insurer_rows(&claims, &decisions, &RulePack::laoshan_2021());
+    let claims_by_status = insurers
+        .iter()
+        .map(|i| {
+            CLAIM_STATUSES
+                .iter()
+                .map(|st| {
+                    claims
+                        .iter()
+                        .filter(|c| c.insurer_org_id == i.insurer_org_id && c.status == *st)
+                        .map(|c| c.claims)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Analytics {
+        window_days,
+        projects: stage_counts.iter().map(|c| c.projects).sum(),
+        projects_by_stage,
+        open_findings: open_by_level.iter().sum(),
+        open_severe: open_by_level[3] + open_by_level[4],
+        open_by_level,
+        closed_by_level,
+        closure_pct: share(closed, raised).map(|x| x * 100.0),
+        closure_severe_pct: severe
+            .and_then(|c| share(c.closed, c.raised))
+            .map(|x| x * 100.0),
+        median_days: median_days(&histogram(false)).map(|m| m.label()),
+        median_days_severe: median_days(&histogram(true)).map(|m| m.label()),
+        insurers,
+        claims_by_status,
+        most_overdue: store::most_overdue(conn, s, today()).await?,
+    })
+}
+
+fn insurer_rows(
+    claims: &[ClaimCount],
+    decisions: &[store::DecisionCount],
+    pack: &RulePack,
+) -> Vec<InsurerRow> {
+    let mut rows: Vec<InsurerRow> = Vec::new();
+    for c in claims {
+        let open = ClaimStatus::parse(&c.status).is_some_and(ClaimStatus::is_open);
+        match rows
+            .iter_mut()
+            .find(|r| r.insurer_org_id == c.insurer_org_id)
+        {
+            Some(row) => {
+                row.claims += c.claims;
+                row.open += if open { c.claims } else { 0 };
+            }
+            None => rows.push(InsurerRow {
+                insurer_org_id: c.insurer_org_id,
+                insurer_name_zh: c.insurer_name_zh.clone(),
+                claims: c.claims,
+                open: if open { c.claims } else { 0 },
+                decisions: 0,
+                decided_on_time: 0,
+            }),
+        }
+    }
+    for row in &mut rows {
+        let mine: Vec<(bool, i16, i64)> = decisions
+            .iter()
+            .filter(|d| d.insurer_org_id == row.insurer_org_id)
+            .map(|d| (d.complex, d.days, d.decisions))
+            .collect();
+        (row.decided_on_time, row.decisions) = decisions_on_time(pack, &mine);
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.claims));
+    rows
+}
+
+/// A chart for the page's script: categories, series and, per category, where a click leads.
+fn chart(
+    kind: &str,
+    categories: Vec<&str>,
+    series: Vec<(&str, &[i64])>,
+    links: Option<Vec<String>>,
+) -> String {
+    json!({
+        "kind": kind,
+        "categories": categories,
+        "series": series.iter().map(|(name, data)| json!({ "name": name, "data": data })).collect::<Vec<_>>(),
+        "links": links,
+    })
+    .to_string()
+}
+
+#[derive(Template)]
+#[template(path = "regulator/analytics.html")]
+struct AnalyticsPage {
+    ctx: PageContext,
+    a: Analytics,
+    districts: Vec<District>,
+    district: Option<Uuid>,
+    stage_chart: String,
+    level_chart: String,
+    claims_chart: String,
+    query: String,
+}
+
+impl AnalyticsPage {
+    fn on_time(&self, row: &InsurerRow) -> String {
+        self.ctx.pct(&row.on_time_pct())
+    }
+
+    fn overdue_days(&self, order: &OverdueOrder) -> i64 {
+        (today() - order.deadline).num_days()
+    }
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<AnalyticsQuery>,
+) -> AppResult<Response> {
+    require_regulator(&user)?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let districts = store::districts(&mut tx).await?;
+    let (s, days) = scope(&q, &districts);
+    let a = load(&mut tx, s, days).await?;
+    tx.commit().await?;
+    let ctx = PageContext::signed_in(lang, &user, "/analytics");
+    let query = s
+        .district
+        .map_or(String::new(), |d| format!("&district={d}"));
+    let stage_series: Vec<(&str, &[i64])> = HOUSING
+        .iter()
+        .zip(&a.projects_by_stage)
+        .map(|(h, counts)| (ctx.label("housing", h), counts.as_slice()))
+        .collect();
+    let stage_chart = chart(
+        "stacked",
+        STAGES.iter().map(|s| ctx.label("stage", s)).collect(),
+        stage_series,
+        None,
+    );
+    let level_chart = chart(
+        "stacked",
+        LEVELS.iter().map(|l| ctx.label("level", l)).collect(),
+        vec![
+            (ctx.t("analytics.open"), a.open_by_level.as_slice()),
+            (ctx.t("analytics.closed"), a.closed_by_level.as_slice()),
+        ],
+        Some(
+            LEVELS
+                .iter()
+                .map(|l| format!("/analytics/findings?level={l}&open=1{query}"))
+                .collect(),
+        ),
+    );
+    let claim_series: Vec<(&str, &[i64])> = a
+        .insurers
+        .iter()
+        .zip(&a.claims_by_status)
+        .map(|(i, counts)| (i.insurer_name_zh.as_str(), counts.as_slice()))
+        .collect();
+    let claims_chart = chart(
+        "stacked",
+        CLAIM_STATUSES
+            .iter()
+            .map(|s| ctx.label("claim_status", s))
+            .collect(),
+        claim_series,
+        None,
+    );
+    render(&AnalyticsPage {
+        ctx,
+        a,
+        districts,
+        district: s.district,
+        stage_chart,
+        level_chart,
+        claims_chart,
+        query,
+    })
+}
+
+/// The bureau's analytics as JSON (same scope and figures as the page).
+#[utoipa::path(get, path = "/api/v1/analytics", params(("district" = Option<Uuid>, Query), ("days" = Option<u32>, Query)),
+    responses((status = 200, body = Analytics), (status = 403)))]
+pub async fn api_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AnalyticsQuery>,
+) -> AppResult<Json<Analytics>> {
+    require_regulator(&user)?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let districts = store::districts(&mut tx).await?;
+    let (s, days) = scope(&q, &districts);
+    let a = load(&mut tx, s, days).await?;
+    tx.commit().await?;
+    Ok(Json(a))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DrillQuery {
+    pub district: Option<String>,
+    pub level: Option<String>,
+    pub stage: Option<String>,
+    /// "1": open findings only.
+    pub open: Option<String>,
+    /// "xlsx": download instead of a page.
+    pub format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "regulator/findings.html")]
+struct FindingsPage {
+    ctx: PageContext,
+    rows: Vec<FindingRow>,
+    level: String,
+    open_only: bool,
+    download: String,
+}
+
+/// The findings behind a figure: one level (and stage), the newest 500, as a page or as Excel.
+pub async fn findings(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<DrillQuery>,
+) -> AppResult<Response> {
+    require_regulator(&user)?;
+    let level = q
+        .level
+        .as_deref()
+        .filter(|l| LEVELS.contains(l))
+        .ok_or(AppError::NotFound)?
+        .to_owned();
+    let open_only = q.open.as_deref() == Some("1");
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let districts = store::districts(&mut tx).await?;
+    let (s, _) = scope(
+        &AnalyticsQuery {
+            district: q.district.clone(),
+            days: None,
+        },
+        &districts,
+    );
+    let rows = store::finding_rows(&mut tx, s, &level, q.stage.as_deref(), open_only).await?;
+    tx.commit().await?;
+    let ctx = PageContext::signed_in(lang, &user, "/analytics");
+    if q.format.as_deref() == Some("xlsx") {
+        return finding_sheet(&ctx, &rows).download(&format!("findings-{level}.xlsx"));
+    }
+    let download = format!(
+        "/analytics/findings?level={level}&open={}{}{}&format=xlsx",
+        u8::from(open_only),
+        s.district
+            .map_or(String::new(), |d| format!("&district={d}")),
+        q.stage
+            .as_deref()
+            .map_or(String::new(), |st| format!("&stage={st}")),
+    );
+    render(&FindingsPage {
+        ctx,
+        rows,
+        level,
+        open_only,
+        download,
+    })
+}
+
+fn finding_sheet(ctx: &PageContext, rows: &[FindingRow]) -> Sheet {
+    Sheet {
+        name: ctx.t("analytics.findings_sheet").to_owned(),
+        headers: [
+            "projects.name",
+            "projects.developer",
+            "inspections.stage",
+            "analytics.level",
+            "orders.status",
+            "analytics.location",
+            "analytics.description",
+            "analytics.raised_at",
+        ]
+        .iter()
+        .map(|k| ctx.t(k).to_owned())
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.project_name.clone()),
+                    Cell::Text(r.developer_name_zh.clone()),
+                    Cell::Text(ctx.label("inspection_stage", &r.stage_code).to_owned()),
+                    Cell::Text(ctx.label("level", &r.level).to_owned()),
+                    Cell::Text(ctx.label("finding_status", &r.status).to_owned()),
+                    Cell::Text(r.location.clone()),
+                    Cell::Text(r.description.clone()),
+                    Cell::Text(ctx.time(&r.created_at)),
+                ]
+            })
+            .collect(),
+    }
+}

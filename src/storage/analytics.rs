@@ -1,0 +1,209 @@
+//! The bureau's analytics, read from the counters of migration 0016 (a few hundred rows whatever
+//! the number of findings) and from bounded index scans for the rows behind a figure. Row-level
+//! security keeps every figure to the bureau's own districts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What the page is narrowed to: one district (of the bureau's) or all, and the window for
+/// closure figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub district: Option<Uuid>,
+    pub since: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct District {
+    pub id: Uuid,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// The districts the bureau oversees (its own and its children).
+pub async fn districts(conn: &mut PgConnection) -> Result<Vec<District>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name_zh, name_en FROM districts WHERE app.in_jurisdiction(id) ORDER BY admin_code",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StageCount {
+    pub stage: String,
+    pub housing_type: String,
+    pub projects: i64,
+}
+
+pub async fn projects(conn: &mut PgConnection, s: Scope) -> Result<Vec<StageCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT stage, housing_type, sum(projects)::bigint AS projects FROM stats_projects \
+         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2",
+    )
+    .bind(s.district)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FindingCount {
+    pub stage_code: String,
+    pub level: String,
+    pub total: i64,
+    pub open: i64,
+}
+
+pub async fn findings(conn: &mut PgConnection, s: Scope) -> Result<Vec<FindingCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT stage_code, level, sum(total)::bigint AS total, sum(open)::bigint AS open FROM stats_findings \
+         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2",
+    )
+    .bind(s.district)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Cohort {
+    pub severe: bool,
+    pub raised: i64,
+    pub closed: i64,
+}
+
+/// Findings raised since `s.since` and how many of them are closed, severe (D/E) apart.
+pub async fn cohorts(conn: &mut PgConnection, s: Scope) -> Result<Vec<Cohort>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT severe, sum(raised)::bigint AS raised, sum(closed)::bigint AS closed FROM stats_finding_days \
+         WHERE ($1::uuid IS NULL OR district_id = $1) AND raised_on >= $2 GROUP BY 1",
+    )
+    .bind(s.district)
+    .bind(s.since)
+    .fetch_all(conn)
+    .await
+}
+
+/// Closures since `s.since` by days taken: (severe, days bucket, closures).
+pub async fn closure_days(
+    conn: &mut PgConnection,
+    s: Scope,
+) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT severe, days, sum(closures)::bigint FROM stats_closures \
+         WHERE ($1::uuid IS NULL OR district_id = $1) AND closed_on >= $2 GROUP BY 1, 2",
+    )
+    .bind(s.district)
+    .bind(s.since)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ClaimCount {
+    pub insurer_org_id: Uuid,
+    pub insurer_name_zh: String,
+    pub status: String,
+    pub claims: i64,
+}
+
+pub async fn claims(conn: &mut PgConnection, s: Scope) -> Result<Vec<ClaimCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, sum(c.claims)::bigint AS claims \
+         FROM stats_claims c JOIN organisations o ON o.id = c.insurer_org_id \
+         WHERE ($1::uuid IS NULL OR c.district_id = $1) GROUP BY 1, 2, 3",
+    )
+    .bind(s.district)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DecisionCount {
+    pub insurer_org_id: Uuid,
+    pub complex: bool,
+    pub days: i16,
+    pub decisions: i64,
+}
+
+pub async fn decisions(
+    conn: &mut PgConnection,
+    s: Scope,
+) -> Result<Vec<DecisionCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT insurer_org_id, complex, days, sum(decisions)::bigint AS decisions FROM stats_claim_decisions \
+         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2, 3",
+    )
+    .bind(s.district)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OverdueOrder {
+    pub id: Uuid,
+    pub number: String,
+    pub level: String,
+    pub deadline: NaiveDate,
+    pub project_name: String,
+    pub developer_name_zh: String,
+}
+
+/// The 20 most overdue open D/E orders, by the partial index on deadline.
+pub async fn most_overdue(
+    conn: &mut PgConnection,
+    s: Scope,
+    today: NaiveDate,
+) -> Result<Vec<OverdueOrder>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.number, o.level, o.deadline, p.name AS project_name, d.name_zh AS developer_name_zh \
+         FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id \
+         WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < $2 \
+           AND ($1::uuid IS NULL OR o.district_id = $1) \
+         ORDER BY o.deadline LIMIT 20",
+    )
+    .bind(s.district)
+    .bind(today)
+    .fetch_all(conn)
+    .await
+}
+
+/// A finding behind a figure.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FindingRow {
+    pub inspection_id: Uuid,
+    pub project_name: String,
+    pub developer_name_zh: String,
+    pub stage_code: String,
+    pub level: String,
+    pub status: String,
+    pub location: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The newest findings of one level (and stage), open ones only when asked: at most 500.
+pub async fn finding_rows(
+    conn: &mut PgConnection,
+    s: Scope,
+    level: &str,
+    stage: Option<&str>,
+    open_only: bool,
+) -> Result<Vec<FindingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.inspection_id, p.name AS project_name, d.name_zh AS developer_name_zh, i.stage_code, \
+                f.current_level AS level, f.status, f.location, f.description, f.created_at \
+         FROM findings f JOIN inspections i ON i.id = f.inspection_id JOIN projects p ON p.id = f.project_id \
+         JOIN organisations d ON d.id = f.developer_org_id \
+         WHERE f.current_level = $2 AND ($1::uuid IS NULL OR f.district_id = $1) \
+           AND ($3::text IS NULL OR i.stage_code = $3) AND (NOT $4 OR f.status = 'open') \
+         ORDER BY f.created_at DESC LIMIT 500",
+    )
+    .bind(s.district)
+    .bind(level)
+    .bind(stage)
+    .bind(open_only)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,207 @@
+//! The bureau's analytics: counters kept in the same transaction as the rows they count agree
+//! with a recount from the raw rows; each bureau sees its own districts; drill-downs and Excel.
+
+use serde_json::{Value, json};
+
+use crate::claims::post;
+use crate::harness::TestApp;
+
+/// Each counter table with the condition of a row that counts something.
+const COUNTERS: [(&str, &str); 6] = [
+    ("stats_projects", "projects <> 0"),
+    ("stats_findings", "total <> 0 OR open <> 0"),
+    ("stats_finding_days", "raised <> 0 OR closed <> 0"),
+    ("stats_closures", "closures <> 0"),
+    ("stats_claims", "claims <> 0"),
+    ("stats_claim_decisions", "decisions <> 0"),
+];
+
+/// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
+async fn counters(app: &TestApp) -> Vec<String> {
+    let mut rows = Vec::new();
+    for (table, counts) in COUNTERS {
+        let these: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT row_to_json(t)::text FROM {table} t WHERE {counts} ORDER BY 1"
+        ))
+        .fetch_all(&app.owner)
+        .await
+        .unwrap();
+        rows.extend(these.into_iter().map(|r| format!("{table} {r}")));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn counters_agree_with_a_recount_after_every_kind_of_change() {
+    let app = TestApp::spawn().await;
+    // Findings closed and reclassified, a project advanced, a finding raised.
+    for sql in [
+        "UPDATE findings SET status = 'closed', closed_at = now() WHERE id = (SELECT id FROM findings WHERE status = 'open' ORDER BY created_at LIMIT 1)",
+        "UPDATE findings SET current_level = 'C' WHERE id = (SELECT id FROM findings WHERE status = 'open' AND current_level = 'B' LIMIT 1)",
+        "UPDATE projects SET stage = 'completed' WHERE stage = 'permitted' AND id = (SELECT id FROM projects WHERE stage = 'permitted' LIMIT 1)",
+        "INSERT INTO findings (inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, current_level, \
+                               location, trade, section_code, description, created_by) \
+         SELECT i.id, i.project_id, i.district_id, i.developer_org_id, i.agency_org_id, 'D', 'D', '3号楼', '结构', 'STRUCTURE', '计数测试', i.created_by \
+         FROM inspections i LIMIT 1",
+    ] {
+        sqlx::query(sql).execute(&app.owner).await.unwrap();
+    }
+    // A claim worked through the API: assigned, surveyed, decided; a rejection disputed and reopened.
+    let insurer = app.login("pingan-qd").await;
+    let reported: String = sqlx::query_scalar(
+        "SELECT id::text FROM claims WHERE status = 'reported' AND unit_id IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    for (verb, body) in [
+        ("assign", json!({ "surveyor": "李明" })),
+        ("survey", json!({ "text": "查勘属实。", "complex": "true" })),
+        (
+            "decide",
+            json!({ "decision": "approve", "amount_yuan": "1200" }),
+        ),
+    ] {
+        let (status, body) = post(
+            &app,
+            &insurer,
+            &format!("/api/v1/claims/{reported}/{verb}"),
+            body,
+        )
+        .await;
+        assert_eq!(status, 200, "{verb}: {body}");
+    }
+    let disputed: String =
+        sqlx::query_scalar("SELECT id::text FROM claims WHERE status = 'disputed' LIMIT 1")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let (status, _) = post(
+        &app,
+        &insurer,
+        &format!("/api/v1/claims/{disputed}/reopen"),
+        json!({ "text": "重新查勘。" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let kept = counters(&app).await;
+    sqlx::query("SELECT app.rebuild_stats()")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    let recounted = counters(&app).await;
+    assert!(!kept.is_empty());
+    assert_eq!(
+        kept, recounted,
+        "maintained counters = a recount from the raw rows"
+    );
+}
+
+async fn analytics(app: &TestApp, user: &str, query: &str) -> (u16, Value) {
+    let response = app
+        .login(user)
+        .await
+        .get(app.url(&format!("/api/v1/analytics{query}")))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_them() {
+    let app = TestApp::spawn().await;
+    let (status, laoshan) = analytics(&app, "laoshan-zjj", "").await;
+    assert_eq!(status, 200);
+    let open_severe = app
+        .count(
+            "SELECT count(*) FROM findings f JOIN districts d ON d.id = f.district_id \
+                WHERE d.code = 'laoshan' AND f.status = 'open' AND f.current_level IN ('D', 'E')",
+        )
+        .await;
+    assert!(open_severe > 0);
+    assert_eq!(laoshan["open_severe"], open_severe);
+    assert_eq!(laoshan["projects"], app.count("SELECT count(*) FROM projects p JOIN districts d ON d.id = p.district_id WHERE d.code = 'laoshan'").await);
+    assert!(!laoshan["insurers"].as_array().unwrap().is_empty());
+
+    let shinan_projects = app.count("SELECT count(*) FROM projects p JOIN districts d ON d.id = p.district_id WHERE d.code = 'shinan'").await;
+    let (_, shinan) = analytics(&app, "shinan-zjj", "").await;
+    assert_eq!(
+        shinan["projects"], shinan_projects,
+        "市南 sees its own, nothing of 崂山"
+    );
+    assert_eq!(
+        shinan["open_severe"],
+        app.count(
+            "SELECT count(*) FROM findings f JOIN districts d ON d.id = f.district_id \
+                   WHERE d.code = 'shinan' AND f.status = 'open' AND f.current_level IN ('D', 'E')"
+        )
+        .await
+    );
+    let (_, city) = analytics(&app, "qingdao-zjj", "").await;
+    let everywhere = app
+        .count(
+            "SELECT count(*) FROM findings WHERE status = 'open' AND current_level IN ('D', 'E')",
+        )
+        .await;
+    assert_eq!(
+        city["open_severe"], everywhere,
+        "the city bureau sees all its districts"
+    );
+    // Narrowed to a district that is not the bureau's, the page falls back to its own.
+    let laoshan_id: String =
+        sqlx::query_scalar("SELECT id::text FROM districts WHERE code = 'laoshan'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let (_, narrowed) = analytics(&app, "shinan-zjj", &format!("?district={laoshan_id}")).await;
+    assert_eq!(narrowed["projects"], shinan_projects);
+    for user in ["picc-qd", "sunac-dev", "owner-demo"] {
+        assert_eq!(analytics(&app, user, "").await.0, 403, "{user}");
+    }
+
+    // The rows behind the D bar, as a page and as an Excel workbook.
+    let bureau = app.login("laoshan-zjj").await;
+    let page = bureau
+        .get(app.url("/analytics/findings?level=D&open=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("严重技术风险"), "the level's Chinese name");
+    let xlsx = bureau
+        .get(app.url("/analytics/findings?level=D&open=1&format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = xlsx.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "a zip container");
+    let unknown = bureau
+        .get(app.url("/analytics/findings?level=Z"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let shinan_rows = app
+        .login("shinan-zjj")
+        .await
+        .get(app.url("/analytics/findings?level=D"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !shinan_rows.contains("天一仁和沙子口") && !shinan_rows.contains("融创东方悦府"),
+        "市南 gets no 崂山 rows"
+    );
+}
