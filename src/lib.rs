@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod generate;
 pub mod http;
 pub mod i18n;
 pub mod security;

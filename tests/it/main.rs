@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod browser;
 mod claims;
+mod generate;
 mod harness;
 mod matrix;
 mod platform;

@@ -1,0 +1,749 @@
+//! `zhianbao generate`: a city's (or, ten times over, a country's) worth of plausible data for
+//! benchmarks — projects in every stage, inspections with findings in the proportions agencies
+//! report (mostly A/B, 5–15 % C, 1–3 % D/E), rectification orders, homes and owners' claims.
+//!
+//! Rows go in by COPY with triggers switched off for the session (so the counters are rebuilt
+//! once at the end, from the rows), on the owner connection. The same seed and end date give the
+//! same data.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
+use chrono::{Days, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Asia::Shanghai;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// How much to generate. `national` is `city` ten times over, in the same districts: what a
+/// district's pages cost depends on that district's rows, which is what this multiplies.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    pub projects: usize,
+    pub inspections_per_project: usize,
+    pub findings_per_inspection: usize,
+    /// Owners' claims per handed-over project.
+    pub claims_per_handed_over: usize,
+}
+
+impl Scale {
+    pub fn parse(name: &str) -> Option<Self> {
+        let city = Scale {
+            projects: 2_000,
+            inspections_per_project: 50,
+            findings_per_inspection: 10,
+            claims_per_handed_over: 170,
+        };
+        match name {
+            "city" => Some(city),
+            "national" => Some(Scale {
+                projects: city.projects * 10,
+                ..city
+            }),
+            // A few seconds' worth, for tests of the generator itself.
+            "sample" => Some(Scale {
+                projects: 12,
+                inspections_per_project: 4,
+                findings_per_inspection: 5,
+                claims_per_handed_over: 3,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub projects: usize,
+    pub inspections: usize,
+    pub findings: usize,
+    pub orders: usize,
+    pub claims: usize,
+}
+
+const STAGES: [&str; 5] = [
+    "registered",
+    "permitted",
+    "completed",
+    "filed",
+    "handed_over",
+];
+const STAGE_CODES: [&str; 8] = [
+    "design_review",
+    "foundation",
+    "main_structure",
+    "waterproofing",
+    "envelope",
+    "decoration",
+    "installation",
+    "routine",
+];
+const SECTIONS: [&str; 6] = [
+    "STRUCTURE",
+    "WATERPROOFING",
+    "INSULATION",
+    "DECORATION",
+    "MEP",
+    "HVAC",
+];
+const CLAIM_STATUSES: [(&str, u32); 10] = [
+    ("paid", 55),
+    ("rejected", 10),
+    ("reported", 4),
+    ("surveying", 6),
+    ("surveyed", 5),
+    ("more_info", 2),
+    ("approved", 6),
+    ("repair_ordered", 6),
+    ("repaired", 4),
+    ("disputed", 2),
+];
+
+/// A finding level in the proportions agencies report.
+fn level(rng: &mut StdRng) -> &'static str {
+    match rng.random_range(0..1000) {
+        0..500 => "A",
+        500..850 => "B",
+        850..950 => "C",
+        950..970 => "D",
+        970..975 => "E",
+        975..990 => "R",
+        _ => "O",
+    }
+}
+
+/// Rectification days per level (Laoshan 2021 defaults).
+fn deadline_days(level: &str) -> u64 {
+    match level {
+        "B" => 30,
+        "C" => 15,
+        "D" => 7,
+        "E" => 3,
+        _ => 14,
+    }
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn weighted(rng: &mut StdRng, items: &[(&'static str, u32)]) -> &'static str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total);
+    for (item, weight) in items {
+        if roll < *weight {
+            return item;
+        }
+        roll -= weight;
+    }
+    items[0].0
+}
+
+fn id(rng: &mut StdRng) -> Uuid {
+    uuid::Builder::from_random_bytes(rng.random()).into_uuid()
+}
+
+/// Noon in Shanghai on `day`, offset by some minutes, as a COPY timestamp.
+fn at(day: NaiveDate, minutes: i64) -> String {
+    let local = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default())
+        + chrono::Duration::minutes(minutes);
+    Shanghai
+        .from_local_datetime(&local)
+        .single()
+        .map_or_else(String::new, |t| t.to_rfc3339())
+}
+
+fn back(day: NaiveDate, days: u64) -> NaiveDate {
+    day.checked_sub_days(Days::new(days)).unwrap_or(day)
+}
+
+fn ahead(day: NaiveDate, days: u64) -> NaiveDate {
+    day.checked_add_days(Days::new(days)).unwrap_or(day)
+}
+
+/// One table's rows in COPY text format, sent in chunks as they fill.
+struct Copy {
+    statement: String,
+    buffer: String,
+}
+
+impl Copy {
+    fn new(table: &str, columns: &str) -> Self {
+        Copy {
+            statement: format!("COPY {table} ({columns}) FROM STDIN"),
+            buffer: String::with_capacity(1 << 22),
+        }
+    }
+
+    /// Adds a row; `None` is NULL. Generated text has no tabs, newlines or backslashes.
+    fn row(&mut self, fields: &[Option<&str>]) {
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                self.buffer.push('\t');
+            }
+            self.buffer.push_str(field.unwrap_or("\\N"));
+        }
+        self.buffer.push('\n');
+    }
+
+    async fn flush_if_full(&mut self, conn: &mut PgConnection) -> anyhow::Result<()> {
+        if self.buffer.len() > (1 << 22) {
+            self.flush(conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, conn: &mut PgConnection) -> anyhow::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let mut copy = conn.copy_in_raw(&self.statement).await?;
+        copy.send(std::mem::take(&mut self.buffer).into_bytes())
+            .await?;
+        copy.finish().await?;
+        Ok(())
+    }
+}
+
+struct Org {
+    id: Uuid,
+    user: Uuid,
+}
+
+fn new_org(
+    rng: &mut StdRng,
+    copy: &mut Copy,
+    code: String,
+    kind: &str,
+    name: String,
+    district: Uuid,
+) -> (Org, String, String) {
+    let org = Org {
+        id: id(rng),
+        user: id(rng),
+    };
+    copy.row(&[
+        Some(&org.id.to_string()),
+        Some(&code),
+        Some(kind),
+        Some(&name),
+        Some(&code),
+        Some(&district.to_string()),
+    ]);
+    (org, code, name)
+}
+
+/// Generates and loads everything; `until` is the last day of the generated history.
+pub async fn generate(
+    conn: &mut PgConnection,
+    scale: Scale,
+    seed: u64,
+    until: NaiveDate,
+    password_hash: &str,
+) -> anyhow::Result<Summary> {
+    let already: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organisations WHERE code LIKE 'gen-%')")
+            .fetch_one(&mut *conn)
+            .await?;
+    if already {
+        bail!("generated data is already loaded in this database (organisations gen-*)");
+    }
+    let districts: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (d.id) d.id, r.id, d.code FROM districts d JOIN rule_packs r ON r.district_id = d.id \
+         WHERE d.parent_id IS NOT NULL ORDER BY d.id, r.effective_from DESC",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if districts.is_empty() {
+        bail!("no district has a rule pack: run `zhianbao migrate` and `zhianbao seed-demo` first");
+    }
+    let city: Uuid = sqlx::query_scalar("SELECT id FROM districts WHERE parent_id IS NULL LIMIT 1")
+        .fetch_one(&mut *conn)
+        .await
+        .context("the city district")?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut summary = Summary::default();
+    let total_inspections = scale.projects * scale.inspections_per_project;
+    let bar = ProgressBar::new(total_inspections as u64).with_style(
+        ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} inspections {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("organisations");
+
+    // Triggers (counters, audit, checks) are off for this session; the rows are consistent by
+    // construction and the counters are recounted at the end.
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await?;
+
+    // Organisations, each with one admin user.
+    let mut orgs = Copy::new(
+        "organisations",
+        "id, code, kind, name_zh, name_en, district_id",
+    );
+    let mut all_orgs = Vec::new();
+    let insurers: Vec<Org> = (0..8)
+        .map(|n| {
+            let (org, code, name) = new_org(
+                &mut rng,
+                &mut orgs,
+                format!("gen-ins-{n:02}"),
+                "insurer",
+                format!("生成保险公司{n:02}"),
+                city,
+            );
+            all_orgs.push((org.user, org.id, code, name));
+            org
+        })
+        .collect();
+    let agencies: Vec<Org> = (0..6)
+        .map(|n| {
+            let (org, code, name) = new_org(
+                &mut rng,
+                &mut orgs,
+                format!("gen-tis-{n:02}"),
+                "risk_agency",
+                format!("生成风险管理机构{n:02}"),
+                city,
+            );
+            all_orgs.push((org.user, org.id, code, name));
+            org
+        })
+        .collect();
+    let mut developers: Vec<(Uuid, Vec<Org>)> = Vec::new();
+    for (district, _, code) in &districts {
+        let devs = (0..25)
+            .map(|n| {
+                let (org, c, name) = new_org(
+                    &mut rng,
+                    &mut orgs,
+                    format!("gen-dev-{code}-{n:02}"),
+                    "developer",
+                    format!("生成置业{code}{n:02}"),
+                    *district,
+                );
+                all_orgs.push((org.user, org.id, c, name));
+                org
+            })
+            .collect();
+        developers.push((*district, devs));
+    }
+    orgs.flush(conn).await?;
+    let mut users = Copy::new(
+        "users",
+        "id, org_id, username, display_name, role, password_hash",
+    );
+    for (user, org, code, name) in &all_orgs {
+        users.row(&[
+            Some(&user.to_string()),
+            Some(&org.to_string()),
+            Some(code),
+            Some(name),
+            Some("admin"),
+            Some(password_hash),
+        ]);
+    }
+    users.flush(conn).await?;
+
+    // Projects with their parcel, buildings, policy and parties; then inspections and findings.
+    let mut parcels = Copy::new(
+        "parcels",
+        "id, district_id, code, name, area_m2, contract_no, transfer_date, developer_org_id, status",
+    );
+    let mut project_rows: Vec<GenProject> = Vec::with_capacity(scale.projects);
+    for n in 0..scale.projects {
+        let (district, pack, district_code) = pick(&mut rng, &districts).clone();
+        let devs = &developers
+            .iter()
+            .find(|(d, _)| *d == district)
+            .map(|(_, devs)| devs)
+            .context("developers of the district")?;
+        let developer = pick(&mut rng, devs);
+        let stage = weighted(
+            &mut rng,
+            &[
+                ("registered", 10),
+                ("permitted", 45),
+                ("completed", 10),
+                ("filed", 5),
+                ("handed_over", 30),
+            ],
+        );
+        let stage_index = STAGES.iter().position(|s| *s == stage).unwrap_or(0);
+        let transfer = back(until, rng.random_range(400..1500));
+        let permit = (stage_index >= 1).then(|| ahead(transfer, rng.random_range(60..200)));
+        let completed = (stage_index >= 2)
+            .then(|| ahead(permit.unwrap_or(transfer), rng.random_range(500..800)));
+        let filed = (stage_index >= 3)
+            .then(|| ahead(completed.unwrap_or(transfer), rng.random_range(20..60)));
+        let handed =
+            (stage_index >= 4).then(|| ahead(filed.unwrap_or(transfer), rng.random_range(10..60)));
+        // Dates may not run past the end of the history.
+        let clamp = |d: Option<NaiveDate>| d.map(|d| d.min(until));
+        let project = GenProject {
+            id: id(&mut rng),
+            parcel: id(&mut rng),
+            district,
+            pack,
+            developer: developer.id,
+            insurer: rng.random_range(0..insurers.len()),
+            agency: rng.random_range(0..agencies.len()),
+            stage,
+            transfer,
+            permit: clamp(permit),
+            completed: clamp(completed),
+            filed: clamp(filed),
+            handed: clamp(handed),
+            buildings: (0..4).map(|_| id(&mut rng)).collect(),
+            policy: id(&mut rng),
+            housing: weighted(
+                &mut rng,
+                &[
+                    ("commercial", 75),
+                    ("resettlement", 20),
+                    ("public_rental", 5),
+                ],
+            ),
+            name: format!("生成项目{district_code}-{n:05}"),
+        };
+        parcels.row(&[
+            Some(&project.parcel.to_string()),
+            Some(&district.to_string()),
+            Some(&format!("GEN-{n:06}")),
+            Some(&format!("{}地块", project.name)),
+            Some("42000.00"),
+            Some(&format!("GEN-CR-{n:06}")),
+            Some(&transfer.to_string()),
+            Some(&developer.id.to_string()),
+            Some("project_registered"),
+        ]);
+        project_rows.push(project);
+    }
+    parcels.flush(conn).await?;
+    let mut projects = Copy::new(
+        "projects",
+        "id, parcel_id, district_id, developer_org_id, name, housing_type, stage, permit_date, completion_date, filing_date, handover_date",
+    );
+    let mut buildings = Copy::new(
+        "buildings",
+        "id, project_id, name, housing_types, floor_area_m2, units, construction_cost_fen",
+    );
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    for p in &project_rows {
+        let (permit, completed, filed, handed) = (
+            date(p.permit),
+            date(p.completed),
+            date(p.filed),
+            date(p.handed),
+        );
+        projects.row(&[
+            Some(&p.id.to_string()),
+            Some(&p.parcel.to_string()),
+            Some(&p.district.to_string()),
+            Some(&p.developer.to_string()),
+            Some(&p.name),
+            Some(p.housing),
+            Some(p.stage),
+            permit.as_deref(),
+            completed.as_deref(),
+            filed.as_deref(),
+            handed.as_deref(),
+        ]);
+        for (i, b) in p.buildings.iter().enumerate() {
+            buildings.row(&[
+                Some(&b.to_string()),
+                Some(&p.id.to_string()),
+                Some(&format!("{}号楼", i + 1)),
+                Some(&format!("{{{}}}", p.housing)),
+                Some("12000.00"),
+                Some("120"),
+                Some("4800000000"),
+            ]);
+        }
+    }
+    projects.flush(conn).await?;
+    buildings.flush(conn).await?;
+    let mut policies = Copy::new(
+        "policies",
+        "id, project_id, district_id, developer_org_id, lead_insurer_org_id, rule_pack_id, status, policy_number, idi_premium_fen, safety_premium_fen, total_premium_fen, tis_fee_fen, paid_at, paid_amount_fen, issued_at",
+    );
+    let mut parties = Copy::new("project_parties", "project_id, org_id, role");
+    for (n, p) in project_rows.iter().enumerate() {
+        let status = match p.stage {
+            "registered" => "quoted",
+            "handed_over" | "filed" | "completed" => "in_force",
+            _ => "issued",
+        };
+        let issued = (status != "quoted").then(|| at(p.permit.unwrap_or(p.transfer), 0));
+        let insurer = insurers[p.insurer].id.to_string();
+        policies.row(&[
+            Some(&p.policy.to_string()),
+            Some(&p.id.to_string()),
+            Some(&p.district.to_string()),
+            Some(&p.developer.to_string()),
+            Some(&insurer),
+            Some(&p.pack.to_string()),
+            Some(status),
+            issued
+                .as_ref()
+                .map(|_| format!("GEN-ZAB-{n:07}"))
+                .as_deref(),
+            Some("28800000"),
+            Some("3840000"),
+            Some("32640000"),
+            Some("2592000"),
+            issued.as_deref(),
+            issued.as_ref().map(|_| "32640000"),
+            issued.as_deref(),
+        ]);
+        parties.row(&[
+            Some(&p.id.to_string()),
+            Some(&insurer),
+            Some("lead_insurer"),
+        ]);
+        parties.row(&[
+            Some(&p.id.to_string()),
+            Some(&agencies[p.agency].id.to_string()),
+            Some("risk_agency"),
+        ]);
+    }
+    policies.flush(conn).await?;
+    parties.flush(conn).await?;
+
+    bar.set_message("inspections");
+    let mut inspections = Copy::new(
+        "inspections",
+        "id, project_id, district_id, developer_org_id, agency_org_id, stage_code, inspected_on, inspectors, created_by, status",
+    );
+    let mut findings = Copy::new(
+        "findings",
+        "id, inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, current_level, status, building_id, location, trade, section_code, description, created_by, created_at, closed_at",
+    );
+    let mut orders = Copy::new(
+        "rectification_orders",
+        "id, number, finding_id, project_id, district_id, developer_org_id, agency_org_id, level, issued_on, deadline, status, closed_at",
+    );
+    let mut order_number = 0usize;
+    for p in &project_rows {
+        let agency = &agencies[p.agency];
+        let first = p.permit.unwrap_or(p.transfer);
+        let last = p.completed.unwrap_or(until);
+        let span = (last - first).num_days().max(1) as u64;
+        for k in 0..scale.inspections_per_project {
+            let inspection = id(&mut rng);
+            let day = ahead(
+                first,
+                span * k as u64 / scale.inspections_per_project as u64,
+            )
+            .min(until);
+            inspections.row(&[
+                Some(&inspection.to_string()),
+                Some(&p.id.to_string()),
+                Some(&p.district.to_string()),
+                Some(&p.developer.to_string()),
+                Some(&agency.id.to_string()),
+                Some(*pick(&mut rng, &STAGE_CODES)),
+                Some(&day.to_string()),
+                Some("生成检查组"),
+                Some(&agency.user.to_string()),
+                Some("submitted"),
+            ]);
+            for f in 0..scale.findings_per_inspection {
+                let finding = id(&mut rng);
+                let lvl = level(&mut rng);
+                let age = (until - day).num_days();
+                // Most findings older than their deadline are closed, a few linger.
+                let deadline = deadline_days(lvl);
+                let closes_after = rng.random_range(1..=deadline * 2) as i64;
+                let closed = closes_after < age && rng.random_range(0..100) < 96;
+                let created_at = at(day, f as i64);
+                let closed_on = ahead(day, closes_after as u64);
+                let closed_at = closed.then(|| at(closed_on, 60));
+                let mut location = String::with_capacity(32);
+                let _ = write!(
+                    location,
+                    "{}号楼 {}层",
+                    rng.random_range(1..=4),
+                    rng.random_range(1..=30)
+                );
+                findings.row(&[
+                    Some(&finding.to_string()),
+                    Some(&inspection.to_string()),
+                    Some(&p.id.to_string()),
+                    Some(&p.district.to_string()),
+                    Some(&p.developer.to_string()),
+                    Some(&agency.id.to_string()),
+                    Some(lvl),
+                    Some(lvl),
+                    Some(if closed { "closed" } else { "open" }),
+                    Some(&pick(&mut rng, &p.buildings).to_string()),
+                    Some(&location),
+                    Some("土建"),
+                    Some(*pick(&mut rng, &SECTIONS)),
+                    Some("生成的检查问题"),
+                    Some(&agency.user.to_string()),
+                    Some(&created_at),
+                    closed_at.as_deref(),
+                ]);
+                if matches!(lvl, "B" | "C" | "D" | "E" | "R") {
+                    order_number += 1;
+                    orders.row(&[
+                        Some(&id(&mut rng).to_string()),
+                        Some(&format!("GEN-ZG-{order_number:08}")),
+                        Some(&finding.to_string()),
+                        Some(&p.id.to_string()),
+                        Some(&p.district.to_string()),
+                        Some(&p.developer.to_string()),
+                        Some(&agency.id.to_string()),
+                        Some(lvl),
+                        Some(&day.to_string()),
+                        Some(&ahead(day, deadline).to_string()),
+                        Some(if closed { "closed" } else { "issued" }),
+                        closed_at.as_deref(),
+                    ]);
+                }
+                summary.findings += 1;
+            }
+            findings.flush_if_full(conn).await?;
+            orders.flush_if_full(conn).await?;
+            inspections.flush_if_full(conn).await?;
+            summary.inspections += 1;
+            bar.inc(1);
+        }
+    }
+    inspections.flush(conn).await?;
+    findings.flush(conn).await?;
+    orders.flush(conn).await?;
+    summary.orders = order_number;
+    summary.projects = project_rows.len();
+
+    bar.set_message("claims");
+    let mut owners = Copy::new("users", "id, username, display_name, role, password_hash");
+    let mut units = Copy::new(
+        "units",
+        "id, project_id, district_id, developer_org_id, building_id, number, floor_area_m2, handed_over_on, owner_user_id, owner_name",
+    );
+    let mut claims = Copy::new(
+        "claims",
+        "id, number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, complex, cover_verdict, status, surveyor, survey_report, reject_reason, approved_amount_fen, reported_at, contacted_at, surveyed_at, decided_at",
+    );
+    let mut claim_number = 0usize;
+    for p in project_rows.iter().filter(|p| p.stage == "handed_over") {
+        let handed = p.handed.unwrap_or(until);
+        let since = (until - handed).num_days().max(1) as u64;
+        for _ in 0..scale.claims_per_handed_over {
+            claim_number += 1;
+            let (owner, unit) = (id(&mut rng), id(&mut rng));
+            let name = format!("业主{claim_number:06}");
+            let building = pick(&mut rng, &p.buildings).to_string();
+            owners.row(&[
+                Some(&owner.to_string()),
+                Some(&format!("gen-owner-{claim_number:07}")),
+                Some(&name),
+                Some("owner"),
+                Some(password_hash),
+            ]);
+            units.row(&[
+                Some(&unit.to_string()),
+                Some(&p.id.to_string()),
+                Some(&p.district.to_string()),
+                Some(&p.developer.to_string()),
+                Some(&building),
+                Some(&format!("G-{claim_number:07}")),
+                Some("98.00"),
+                Some(&handed.to_string()),
+                Some(&owner.to_string()),
+                Some(&name),
+            ]);
+            let (component, section, fast) = *pick(&mut rng, &crate::domain::claims::COMPONENTS);
+            let status = weighted(&mut rng, &CLAIM_STATUSES);
+            let complex = rng.random_range(0..10) == 0;
+            let reported_day = ahead(handed, rng.random_range(0..since));
+            let minutes = rng.random_range(0..600);
+            let reported = at(reported_day, minutes);
+            let later = |hours: i64| at(reported_day, minutes + hours * 60);
+            let surveyed = !matches!(status, "reported" | "surveying");
+            let decided = !matches!(status, "reported" | "surveying" | "surveyed" | "more_info");
+            let decision_hours = if complex {
+                rng.random_range(48..900)
+            } else {
+                rng.random_range(24..240)
+            };
+            let approved = matches!(status, "approved" | "repair_ordered" | "repaired" | "paid");
+            claims.row(&[
+                Some(&id(&mut rng).to_string()),
+                Some(&format!("GEN-LP-{claim_number:08}")),
+                Some(&unit.to_string()),
+                Some(&p.id.to_string()),
+                Some(&p.district.to_string()),
+                Some(&p.developer.to_string()),
+                Some(&p.policy.to_string()),
+                Some(&insurers[p.insurer].id.to_string()),
+                Some(&building),
+                Some(&owner.to_string()),
+                Some(&name),
+                Some(component),
+                Some(section),
+                Some("室内"),
+                Some("生成的理赔报案"),
+                Some(if fast { "t" } else { "f" }),
+                Some(if complex { "t" } else { "f" }),
+                Some(&format!(
+                    r#"{{"verdict": "covered", "section": "{section}", "until": "{}"}}"#,
+                    ahead(handed, 3650)
+                )),
+                Some(status),
+                (status != "reported").then_some("生成查勘员"),
+                surveyed.then_some("查勘属实"),
+                matches!(status, "rejected" | "disputed").then_some("abnormal_use"),
+                approved.then_some("380000"),
+                Some(&reported),
+                (status != "reported")
+                    .then(|| later(rng.random_range(1..30)))
+                    .as_deref(),
+                surveyed.then(|| later(rng.random_range(20..72))).as_deref(),
+                decided.then(|| later(decision_hours)).as_deref(),
+            ]);
+            owners.flush_if_full(conn).await?;
+            units.flush_if_full(conn).await?;
+            claims.flush_if_full(conn).await?;
+        }
+    }
+    owners.flush(conn).await?;
+    units.flush(conn).await?;
+    claims.flush(conn).await?;
+    summary.claims = claim_number;
+
+    sqlx::query("SET session_replication_role = origin")
+        .execute(&mut *conn)
+        .await?;
+    bar.set_message("counters");
+    sqlx::query("SELECT app.rebuild_stats()")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    bar.finish_with_message("done");
+    Ok(summary)
+}
+
+struct GenProject {
+    id: Uuid,
+    parcel: Uuid,
+    district: Uuid,
+    pack: Uuid,
+    developer: Uuid,
+    insurer: usize,
+    agency: usize,
+    stage: &'static str,
+    transfer: NaiveDate,
+    permit: Option<NaiveDate>,
+    completed: Option<NaiveDate>,
+    filed: Option<NaiveDate>,
+    handed: Option<NaiveDate>,
+    buildings: Vec<Uuid>,
+    policy: Uuid,
+    housing: &'static str,
+    name: String,
+}

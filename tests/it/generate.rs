@@ -1,0 +1,68 @@
+//! The data generator: consistent rows (foreign keys hold although they are loaded with triggers
+//! off), counters recounted, the same seed giving the same data, and a second load refused.
+
+use crate::harness::TestApp;
+
+async fn generate(app: &TestApp, seed: u64) -> anyhow::Result<zhianbao::generate::Summary> {
+    let scale = zhianbao::generate::Scale::parse("sample").unwrap();
+    let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let mut conn = app.owner.acquire().await.unwrap();
+    zhianbao::generate::generate(&mut conn, scale, seed, until, "x").await
+}
+
+async fn fingerprint(app: &TestApp) -> String {
+    sqlx::query_scalar(
+        "SELECT md5(string_agg(f.id::text || f.current_level || f.status || f.created_at::text, ',' ORDER BY f.id)) \
+         || md5(string_agg(c.number || c.status, ',' ORDER BY c.number)) \
+         FROM findings f, (SELECT number, status FROM claims WHERE number LIKE 'GEN-%') c \
+         WHERE f.description = '生成的检查问题'",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_generator_loads_consistent_repeatable_data_once() {
+    let app = TestApp::spawn().await;
+    let summary = generate(&app, 7).await.unwrap();
+    assert_eq!(summary.projects, 12);
+    assert_eq!(summary.findings, 12 * 4 * 5);
+    assert_eq!(
+        app.count("SELECT count(*) FROM findings WHERE description = '生成的检查问题'")
+            .await,
+        240
+    );
+    for orphans in [
+        "SELECT count(*) FROM findings f LEFT JOIN inspections i ON i.id = f.inspection_id WHERE i.id IS NULL",
+        "SELECT count(*) FROM rectification_orders o LEFT JOIN findings f ON f.id = o.finding_id WHERE f.id IS NULL",
+        "SELECT count(*) FROM inspections i LEFT JOIN projects p ON p.id = i.project_id WHERE p.id IS NULL",
+        "SELECT count(*) FROM projects p LEFT JOIN parcels pa ON pa.id = p.parcel_id WHERE pa.id IS NULL",
+        "SELECT count(*) FROM policies po LEFT JOIN projects p ON p.id = po.project_id WHERE p.id IS NULL",
+        "SELECT count(*) FROM claims c LEFT JOIN units u ON u.id = c.unit_id WHERE c.unit_id IS NOT NULL AND u.id IS NULL",
+        "SELECT count(*) FROM units u LEFT JOIN users o ON o.id = u.owner_user_id WHERE u.owner_user_id IS NOT NULL AND o.id IS NULL",
+        "SELECT count(*) FROM users u LEFT JOIN organisations o ON o.id = u.org_id WHERE u.org_id IS NOT NULL AND o.id IS NULL",
+    ] {
+        assert_eq!(app.count(orphans).await, 0, "{orphans}");
+    }
+    // Orders exactly for the levels that need rectification.
+    assert_eq!(
+        app.count("SELECT count(*) FROM findings WHERE description = '生成的检查问题' AND current_level IN ('B','C','D','E','R')").await,
+        app.count("SELECT count(*) FROM rectification_orders WHERE number LIKE 'GEN-%'").await
+    );
+    // The counters include the generated rows.
+    assert_eq!(
+        app.count("SELECT coalesce(sum(total), 0)::bigint FROM stats_findings")
+            .await,
+        app.count("SELECT count(*) FROM findings").await
+    );
+    assert!(generate(&app, 7).await.is_err(), "a second load is refused");
+
+    let first = fingerprint(&app).await;
+    let other = TestApp::spawn().await;
+    generate(&other, 7).await.unwrap();
+    assert_eq!(fingerprint(&other).await, first, "same seed, same data");
+    let third = TestApp::spawn().await;
+    generate(&third, 8).await.unwrap();
+    assert_ne!(fingerprint(&third).await, first, "another seed, other data");
+}
