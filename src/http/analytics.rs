@@ -66,16 +66,20 @@ fn require_regulator(user: &CurrentUser) -> AppResult<()> {
 }
 
 /// The district asked for, if it is one of the bureau's (else all of them), and the window.
-fn scope(q: &AnalyticsQuery, districts: &[District]) -> (Scope, u32) {
+fn scope(q: &AnalyticsQuery, districts: &[District]) -> (Scope, Option<Uuid>, u32) {
     let days = q.days.filter(|d| [30, 365].contains(d)).unwrap_or(90);
-    let district = q
+    let chosen = q
         .district
         .as_deref()
         .and_then(|d| Uuid::parse_str(d).ok())
         .filter(|d| districts.iter().any(|x| x.id == *d));
     let day = today();
     let since = day.checked_sub_days(Days::new(days.into())).unwrap_or(day);
-    (Scope { district, since }, days)
+    let districts = match chosen {
+        Some(d) => vec![d],
+        None => districts.iter().map(|d| d.id).collect(),
+    };
+    (Scope { districts, since }, chosen, days)
 }
 
 /// Each insurer's record in the period: claims, open ones, decisions and how many were on time.
@@ -120,7 +124,7 @@ pub struct Analytics {
     pub most_overdue: Vec<OverdueOrder>,
 }
 
-async fn load(conn: &mut sqlx::PgConnection, s: Scope, window_days: u32) -> AppResult<Analytics> {
+async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> AppResult<Analytics> {
     let stage_counts = store::projects(conn, s).await?;
     let projects_by_stage: Vec<Vec<i64>> = HOUSING
         .iter()
@@ -283,13 +287,11 @@ pub async fn index(
     require_regulator(&user)?;
     let mut tx = db::begin(&state.pool, &user).await?;
     let districts = store::districts(&mut tx).await?;
-    let (s, days) = scope(&q, &districts);
-    let a = load(&mut tx, s, days).await?;
+    let (s, chosen, days) = scope(&q, &districts);
+    let a = load(&mut tx, &s, days).await?;
     tx.commit().await?;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
-    let query = s
-        .district
-        .map_or(String::new(), |d| format!("&district={d}"));
+    let query = chosen.map_or(String::new(), |d| format!("&district={d}"));
     let stage_series: Vec<(&str, &[i64])> = HOUSING
         .iter()
         .zip(&a.projects_by_stage)
@@ -334,7 +336,7 @@ pub async fn index(
         ctx,
         a,
         districts,
-        district: s.district,
+        district: chosen,
         stage_chart,
         level_chart,
         claims_chart,
@@ -353,8 +355,8 @@ pub async fn api_index(
     require_regulator(&user)?;
     let mut tx = db::begin(&state.pool, &user).await?;
     let districts = store::districts(&mut tx).await?;
-    let (s, days) = scope(&q, &districts);
-    let a = load(&mut tx, s, days).await?;
+    let (s, _, days) = scope(&q, &districts);
+    let a = load(&mut tx, &s, days).await?;
     tx.commit().await?;
     Ok(Json(a))
 }
@@ -397,14 +399,14 @@ pub async fn findings(
     let open_only = q.open.as_deref() == Some("1");
     let mut tx = db::begin(&state.pool, &user).await?;
     let districts = store::districts(&mut tx).await?;
-    let (s, _) = scope(
+    let (s, chosen, _) = scope(
         &AnalyticsQuery {
             district: q.district.clone(),
             days: None,
         },
         &districts,
     );
-    let rows = store::finding_rows(&mut tx, s, &level, q.stage.as_deref(), open_only).await?;
+    let rows = store::finding_rows(&mut tx, &s, &level, q.stage.as_deref(), open_only).await?;
     tx.commit().await?;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
     if q.format.as_deref() == Some("xlsx") {
@@ -413,8 +415,7 @@ pub async fn findings(
     let download = format!(
         "/analytics/findings?level={level}&open={}{}{}&format=xlsx",
         u8::from(open_only),
-        s.district
-            .map_or(String::new(), |d| format!("&district={d}")),
+        chosen.map_or(String::new(), |d| format!("&district={d}")),
         q.stage
             .as_deref()
             .map_or(String::new(), |st| format!("&stage={st}")),

@@ -851,12 +851,59 @@ pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    axum::extract::Query(format): axum::extract::Query<super::export::FormatQuery>,
 ) -> AppResult<Response> {
     let claims = list(&state, &user).await?;
-    render(&ListPage {
-        ctx: PageContext::signed_in(lang, &user, "/claims"),
-        claims,
-    })
+    let ctx = PageContext::signed_in(lang, &user, "/claims");
+    if format.is_xlsx() {
+        return claim_sheet(&ctx, &claims).download("claims.xlsx");
+    }
+    render(&ListPage { ctx, claims })
+}
+
+fn claim_sheet(ctx: &PageContext, claims: &[ClaimView]) -> super::export::Sheet {
+    use super::export::Cell;
+    let fen = |f: i64| Cell::Number(f as f64 / 100.0);
+    super::export::Sheet {
+        name: ctx.t("nav.claims").to_owned(),
+        headers: [
+            "claims.number",
+            "projects.name",
+            "claims.unit",
+            "claims.claimant",
+            "claims.component",
+            "claims.fast",
+            "claims.reported_at",
+            "claims.status",
+            "claims.approved_yuan",
+            "claims.paid_yuan",
+        ]
+        .iter()
+        .map(|k| ctx.t(k).to_owned())
+        .collect(),
+        rows: claims
+            .iter()
+            .map(|v| {
+                let c = &v.claim;
+                vec![
+                    Cell::Text(c.number.clone()),
+                    Cell::Text(c.project_name.clone()),
+                    Cell::Text(format!(
+                        "{} {}",
+                        c.building_name,
+                        c.unit_number.as_deref().unwrap_or(ctx.t("claims.common_area"))
+                    )),
+                    Cell::Text(c.owner_name.clone()),
+                    Cell::Text(ctx.label("component", &c.component).to_owned()),
+                    Cell::Text(if c.fast_channel { ctx.t("claims.fast") } else { "" }.to_owned()),
+                    Cell::Text(ctx.time(&c.reported_at)),
+                    Cell::Text(ctx.label("claim_status", &c.status).to_owned()),
+                    c.approved_amount_fen.map_or(Cell::Text(String::new()), fen),
+                    fen(c.paid_fen),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template)]

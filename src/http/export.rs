@@ -6,6 +6,18 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use super::error::{AppError, AppResult};
 
+/// `?format=xlsx` on a list page downloads the list instead.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+}
+
+impl FormatQuery {
+    pub fn is_xlsx(&self) -> bool {
+        self.format.as_deref() == Some("xlsx")
+    }
+}
+
 pub enum Cell {
     Text(String),
     Number(f64),

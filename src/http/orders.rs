@@ -259,6 +259,7 @@ pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    axum::extract::Query(format): axum::extract::Query<super::export::FormatQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
@@ -276,10 +277,46 @@ pub async fn index(
             o.order.deadline,
         )
     });
-    render(&ListPage {
-        ctx: PageContext::signed_in(lang, &user, "/orders"),
-        orders,
-    })
+    let ctx = PageContext::signed_in(lang, &user, "/orders");
+    if format.is_xlsx() {
+        return order_sheet(&ctx, &orders).download("orders.xlsx");
+    }
+    render(&ListPage { ctx, orders })
+}
+
+fn order_sheet(ctx: &PageContext, orders: &[OrderView]) -> super::export::Sheet {
+    use super::export::Cell;
+    super::export::Sheet {
+        name: ctx.t("nav.orders").to_owned(),
+        headers: [
+            "orders.number",
+            "projects.name",
+            "projects.developer",
+            "analytics.level",
+            "analytics.location",
+            "orders.deadline",
+            "analytics.days_overdue",
+            "orders.status",
+        ]
+        .iter()
+        .map(|k| ctx.t(k).to_owned())
+        .collect(),
+        rows: orders
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::Text(o.order.number.clone()),
+                    Cell::Text(o.order.project_name.clone()),
+                    Cell::Text(o.order.developer_name_zh.clone()),
+                    Cell::Text(ctx.label("level", &o.order.level).to_owned()),
+                    Cell::Text(o.order.location.clone()),
+                    Cell::Text(o.order.deadline.to_string()),
+                    Cell::Number(o.days_overdue as f64),
+                    Cell::Text(ctx.label("order_status", &o.order.status).to_owned()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -7,11 +7,11 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// What the page is narrowed to: one district (of the bureau's) or all, and the window for
-/// closure figures.
-#[derive(Debug, Clone, Copy)]
+/// What the page is narrowed to: the districts (one of the bureau's, or all of them), named in
+/// each query so the counters are read by their key; and the window for closure figures.
+#[derive(Debug, Clone)]
 pub struct Scope {
-    pub district: Option<Uuid>,
+    pub districts: Vec<Uuid>,
     pub since: NaiveDate,
 }
 
@@ -38,12 +38,12 @@ pub struct StageCount {
     pub projects: i64,
 }
 
-pub async fn projects(conn: &mut PgConnection, s: Scope) -> Result<Vec<StageCount>, sqlx::Error> {
+pub async fn projects(conn: &mut PgConnection, s: &Scope) -> Result<Vec<StageCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT stage, housing_type, sum(projects)::bigint AS projects FROM stats_projects \
-         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2",
+         WHERE district_id = ANY($1) GROUP BY 1, 2",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .fetch_all(conn)
     .await
 }
@@ -56,12 +56,12 @@ pub struct FindingCount {
     pub open: i64,
 }
 
-pub async fn findings(conn: &mut PgConnection, s: Scope) -> Result<Vec<FindingCount>, sqlx::Error> {
+pub async fn findings(conn: &mut PgConnection, s: &Scope) -> Result<Vec<FindingCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT stage_code, level, sum(total)::bigint AS total, sum(open)::bigint AS open FROM stats_findings \
-         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2",
+         WHERE district_id = ANY($1) GROUP BY 1, 2",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .fetch_all(conn)
     .await
 }
@@ -74,12 +74,12 @@ pub struct Cohort {
 }
 
 /// Findings raised since `s.since` and how many of them are closed, severe (D/E) apart.
-pub async fn cohorts(conn: &mut PgConnection, s: Scope) -> Result<Vec<Cohort>, sqlx::Error> {
+pub async fn cohorts(conn: &mut PgConnection, s: &Scope) -> Result<Vec<Cohort>, sqlx::Error> {
     sqlx::query_as(
         "SELECT severe, sum(raised)::bigint AS raised, sum(closed)::bigint AS closed FROM stats_finding_days \
-         WHERE ($1::uuid IS NULL OR district_id = $1) AND raised_on >= $2 GROUP BY 1",
+         WHERE district_id = ANY($1) AND raised_on >= $2 GROUP BY 1",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .bind(s.since)
     .fetch_all(conn)
     .await
@@ -88,13 +88,13 @@ pub async fn cohorts(conn: &mut PgConnection, s: Scope) -> Result<Vec<Cohort>, s
 /// Closures since `s.since` by days taken: (severe, days bucket, closures).
 pub async fn closure_days(
     conn: &mut PgConnection,
-    s: Scope,
+    s: &Scope,
 ) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT severe, days, sum(closures)::bigint FROM stats_closures \
-         WHERE ($1::uuid IS NULL OR district_id = $1) AND closed_on >= $2 GROUP BY 1, 2",
+         WHERE district_id = ANY($1) AND closed_on >= $2 GROUP BY 1, 2",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .bind(s.since)
     .fetch_all(conn)
     .await
@@ -108,13 +108,13 @@ pub struct ClaimCount {
     pub claims: i64,
 }
 
-pub async fn claims(conn: &mut PgConnection, s: Scope) -> Result<Vec<ClaimCount>, sqlx::Error> {
+pub async fn claims(conn: &mut PgConnection, s: &Scope) -> Result<Vec<ClaimCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, sum(c.claims)::bigint AS claims \
          FROM stats_claims c JOIN organisations o ON o.id = c.insurer_org_id \
-         WHERE ($1::uuid IS NULL OR c.district_id = $1) GROUP BY 1, 2, 3",
+         WHERE c.district_id = ANY($1) GROUP BY 1, 2, 3",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .fetch_all(conn)
     .await
 }
@@ -129,13 +129,13 @@ pub struct DecisionCount {
 
 pub async fn decisions(
     conn: &mut PgConnection,
-    s: Scope,
+    s: &Scope,
 ) -> Result<Vec<DecisionCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT insurer_org_id, complex, days, sum(decisions)::bigint AS decisions FROM stats_claim_decisions \
-         WHERE ($1::uuid IS NULL OR district_id = $1) GROUP BY 1, 2, 3",
+         WHERE district_id = ANY($1) GROUP BY 1, 2, 3",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .fetch_all(conn)
     .await
 }
@@ -153,17 +153,17 @@ pub struct OverdueOrder {
 /// The 20 most overdue open D/E orders, by the partial index on deadline.
 pub async fn most_overdue(
     conn: &mut PgConnection,
-    s: Scope,
+    s: &Scope,
     today: NaiveDate,
 ) -> Result<Vec<OverdueOrder>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.number, o.level, o.deadline, p.name AS project_name, d.name_zh AS developer_name_zh \
          FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id \
          WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < $2 \
-           AND ($1::uuid IS NULL OR o.district_id = $1) \
+           AND o.district_id = ANY($1) \
          ORDER BY o.deadline LIMIT 20",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .bind(today)
     .fetch_all(conn)
     .await
@@ -186,7 +186,7 @@ pub struct FindingRow {
 /// The newest findings of one level (and stage), open ones only when asked: at most 500.
 pub async fn finding_rows(
     conn: &mut PgConnection,
-    s: Scope,
+    s: &Scope,
     level: &str,
     stage: Option<&str>,
     open_only: bool,
@@ -196,11 +196,11 @@ pub async fn finding_rows(
                 f.current_level AS level, f.status, f.location, f.description, f.created_at \
          FROM findings f JOIN inspections i ON i.id = f.inspection_id JOIN projects p ON p.id = f.project_id \
          JOIN organisations d ON d.id = f.developer_org_id \
-         WHERE f.current_level = $2 AND ($1::uuid IS NULL OR f.district_id = $1) \
+         WHERE f.current_level = $2 AND f.district_id = ANY($1) \
            AND ($3::text IS NULL OR i.stage_code = $3) AND (NOT $4 OR f.status = 'open') \
          ORDER BY f.created_at DESC LIMIT 500",
     )
-    .bind(s.district)
+    .bind(&s.districts)
     .bind(level)
     .bind(stage)
     .bind(open_only)

@@ -7,13 +7,16 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 6] = [
+const COUNTERS: [(&str, &str); 9] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
     ("stats_closures", "closures <> 0"),
     ("stats_claims", "claims <> 0"),
     ("stats_claim_decisions", "decisions <> 0"),
+    ("stats_project_findings", "raised <> 0"),
+    ("stats_project_recurrence", "recurring <> 0"),
+    ("stats_policy_claims", "claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -43,6 +46,10 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
                                location, trade, section_code, description, created_by) \
          SELECT i.id, i.project_id, i.district_id, i.developer_org_id, i.agency_org_id, 'D', 'D', '3号楼', '结构', 'STRUCTURE', '计数测试', i.created_by \
          FROM inspections i LIMIT 1",
+        // Part of an approved claim paid: paid up, reserve down.
+        "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
+         SELECT c.id, c.lead_insurer_org_id, 'counter-test', '\\x00', '维修单位', 100000, u.id \
+         FROM claims c JOIN users u ON u.org_id = c.lead_insurer_org_id WHERE c.status = 'approved' LIMIT 1",
     ] {
         sqlx::query(sql).execute(&app.owner).await.unwrap();
     }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Oversight at scale: generates (once) a `city` or `national` database, then measures the bureau's
+# analytics and the heaviest lists with wrk at several connection counts and, beside each page,
+# the same SQL run by pgbench as the app role under the same tenant context — the ratio is the
+# application's own cost. Usage: scripts/bench-scale.sh [city|national] [seconds] [connections...]
+# Needs wrk and pgbench (Debian: wrk, postgresql-client). Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${1:-city}
+duration=${2:-10}
+shift 2 || shift $# || true
+connections=${*:-"1 8 64"}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+command -v pgbench >/dev/null || { echo "pgbench is required (apt-get install postgresql-client)" >&2; exit 1; }
+eval "$(scripts/pg-start.sh)"
+base_url=${DATABASE_URL%/*}
+db_url="$base_url/zhianbao_bench_$scale"
+port=18081
+cargo build --release --locked --quiet
+if [ "$(psql "$db_url" -tAc "SELECT count(*) FROM organisations WHERE code LIKE 'gen-%'" 2>/dev/null || echo 0)" = 0 ]; then
+  /usr/bin/time -f "generator: %e s, peak RSS %M KB" \
+    env ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao generate --scale "$scale" --until 2026-11-29
+fi
+psql "$db_url" -tAc "SELECT 'findings: ' || count(*) FROM findings; SELECT 'claims: ' || count(*) FROM claims;"
+ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 127.0.0.1:$port >/tmp/zhianbao-bench-scale.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+
+cookie_for() { # username → session cookie value
+  curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$port" \
+    --data "username=$1&password=zhianbao-demo" http://127.0.0.1:$port/login |
+    sed -n 's/^set-cookie: zb_sid=\([^;]*\).*/\1/Ip'
+}
+
+# The tenant context of a user, as the server sets it at the start of each transaction.
+context_sql() { # username
+  psql "$db_url" -tAc "SELECT format('SELECT set_config(''app.user_id'', %L, true), set_config(''app.user_role'', %L, true), set_config(''app.org_id'', %L, true), set_config(''app.org_kind'', %L, true), set_config(''app.district_id'', %L, true);', u.id, u.role, o.id, o.kind, o.district_id) FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.username = '$1'"
+}
+
+# The bureau's districts (its own and its children), as the page names them in each query.
+districts_of() { # username
+  psql "$db_url" -tAc "SELECT quote_literal('{' || string_agg(d.id::text, ',') || '}') FROM users u JOIN organisations o ON o.id = u.org_id JOIN districts d ON d.id = o.district_id OR d.parent_id = o.district_id WHERE u.username = '$1'"
+}
+
+# The analytics page's SQL (src/storage/analytics.rs), for all the bureau's districts, window 90 days.
+analytics_sql() { # username
+  local ids; ids=$(districts_of "$1")
+  cat <<SQL
+SELECT id, name_zh, name_en FROM districts WHERE app.in_jurisdiction(id) ORDER BY admin_code;
+SELECT stage, housing_type, sum(projects)::bigint FROM stats_projects WHERE district_id = ANY($ids) GROUP BY 1, 2;
+SELECT stage_code, level, sum(total)::bigint, sum(open)::bigint FROM stats_findings WHERE district_id = ANY($ids) GROUP BY 1, 2;
+SELECT severe, sum(raised)::bigint, sum(closed)::bigint FROM stats_finding_days WHERE district_id = ANY($ids) AND raised_on >= DATE '2026-11-29' - 90 GROUP BY 1;
+SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id = ANY($ids) AND closed_on >= DATE '2026-11-29' - 90 GROUP BY 1, 2;
+SELECT c.insurer_org_id, o.name_zh, c.status, sum(c.claims)::bigint FROM stats_claims c JOIN organisations o ON o.id = c.insurer_org_id WHERE c.district_id = ANY($ids) GROUP BY 1, 2, 3;
+SELECT insurer_org_id, complex, days, sum(decisions)::bigint FROM stats_claim_decisions WHERE district_id = ANY($ids) GROUP BY 1, 2, 3;
+SELECT o.id, o.number, o.level, o.deadline, p.name, d.name_zh FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < DATE '2026-11-29' AND o.district_id = ANY($ids) ORDER BY o.deadline LIMIT 20;
+SQL
+}
+
+drill_sql() { # username
+  local ids; ids=$(districts_of "$1")
+  cat <<SQL
+SELECT id, name_zh, name_en FROM districts WHERE app.in_jurisdiction(id) ORDER BY admin_code;
+SELECT f.inspection_id, p.name, d.name_zh, i.stage_code, f.current_level, f.status, f.location, f.description, f.created_at FROM findings f JOIN inspections i ON i.id = f.inspection_id JOIN projects p ON p.id = f.project_id JOIN organisations d ON d.id = f.developer_org_id WHERE f.current_level = 'D' AND f.district_id = ANY($ids) AND f.status = 'open' ORDER BY f.created_at DESC LIMIT 500;
+SQL
+}
+
+pgbench_tps() { # user sql-function connections
+  local script; script=$(mktemp)
+  { echo "BEGIN;"; echo "SET LOCAL ROLE zhianbao_app;"; context_sql "$1"; $2 "$1"; echo "COMMIT;"; } >"$script"
+  local threads=$(( $3 < 2 ? 1 : 2 ))
+  pgbench -n -f "$script" -c "$3" -j "$threads" -T "$duration" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}'
+  rm -f "$script"
+}
+
+echo "| page | user | connections | req/s | p50 | p99 | pgbench same SQL (tps) | app / pgbench |"
+echo "|---|---|---|---|---|---|---|---|"
+run() { # label user path [sql-function]
+  local cookie; cookie=$(cookie_for "$2")
+  for c in $connections; do
+    local threads=$(( c < 2 ? 1 : 2 ))
+    local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+    local rps p50 p99 tps="" ratio=""
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    if [ -n "${4:-}" ]; then
+      tps=$(pgbench_tps "$2" "$4" "$c")
+      ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+    fi
+    echo "| $1 | $2 | $c | $rps | $p50 | $p99 | $tps | $ratio |"
+  done
+}
+run "bureau analytics (district)" laoshan-zjj /analytics analytics_sql
+run "bureau analytics (city)" qingdao-zjj /analytics analytics_sql
+run "analytics API (city)" qingdao-zjj /api/v1/analytics
+run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
+run "regulator home (raw rows)" laoshan-zjj /
+run "insurer claims queue" gen-ins-00 /claims
+out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
+echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | |"
+echo
+echo "peak RSS of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"
