@@ -22,26 +22,26 @@ CREATE TABLE stats_findings (
     PRIMARY KEY (district_id, stage_code, level)
 );
 
--- Cohorts by the day a finding was raised (Asia/Shanghai): how many, and how many are closed
--- since. Severe = raised at level D or E.
+-- Cohorts by the week a finding was raised (Monday, Asia/Shanghai): how many, and how many are
+-- closed since. Severe = raised at level D or E. Windows are counted in whole weeks.
 CREATE TABLE stats_finding_days (
     district_id uuid NOT NULL REFERENCES districts (id),
-    raised_on   date NOT NULL,
+    raised_week date NOT NULL,
     severe      boolean NOT NULL,
     raised      bigint NOT NULL DEFAULT 0,
     closed      bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (district_id, raised_on, severe)
+    PRIMARY KEY (district_id, raised_week, severe)
 );
 
--- Closures by day and by days taken (exact up to 14, then 21, 30, 45, 60, 90; 91 means longer),
--- so the median over any window reads at most a few thousand rows.
+-- Closures by week and by days taken (exact up to 14, then 21, 30, 45, 60, 90; 91 means longer),
+-- so the median over a quarter reads a few hundred rows per district.
 CREATE TABLE stats_closures (
     district_id uuid NOT NULL REFERENCES districts (id),
-    closed_on   date NOT NULL,
+    closed_week date NOT NULL,
     severe      boolean NOT NULL,
     days        smallint NOT NULL,
     closures    bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (district_id, closed_on, severe, days)
+    PRIMARY KEY (district_id, closed_week, severe, days)
 );
 
 CREATE TABLE stats_claims (
@@ -52,7 +52,8 @@ CREATE TABLE stats_claims (
     PRIMARY KEY (district_id, insurer_org_id, status)
 );
 
--- Decisions by the whole days they took from report (or reopening); 31 means longer.
+-- Decisions by the whole days they took from report (or reopening): exact below 7, then 7–13,
+-- 14–29 and 30 or more (app.decision_bucket), enough for the 7- and 30-day clocks.
 CREATE TABLE stats_claim_decisions (
     district_id    uuid NOT NULL REFERENCES districts (id),
     insurer_org_id uuid NOT NULL REFERENCES organisations (id),
@@ -77,6 +78,13 @@ $$;
 
 CREATE FUNCTION app.shanghai_day(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE
     AS $$ SELECT (t AT TIME ZONE 'Asia/Shanghai')::date $$;
+
+CREATE FUNCTION app.shanghai_week(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE
+    AS $$ SELECT date_trunc('week', t AT TIME ZONE 'Asia/Shanghai')::date $$;
+
+CREATE FUNCTION app.decision_bucket(decided timestamptz, started timestamptz) RETURNS smallint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (CASE WHEN d < 7 THEN greatest(d, 0) WHEN d < 14 THEN 13 WHEN d < 30 THEN 29 ELSE 31 END)::smallint
+          FROM (SELECT floor(extract(epoch FROM decided - started) / 86400)::int AS d) x $$;
 
 CREATE FUNCTION app.closure_bucket(days integer) RETURNS smallint LANGUAGE sql IMMUTABLE
     AS $$ SELECT (CASE WHEN days <= 14 THEN greatest(days, 0) WHEN days <= 21 THEN 21 WHEN days <= 30 THEN 30
@@ -105,13 +113,15 @@ SET search_path = pg_catalog, public AS $$
 DECLARE
     v_stage text;
     v_raised date;
+    v_week date;
 BEGIN
     SELECT i.stage_code INTO v_stage FROM inspections i WHERE i.id = NEW.inspection_id;
     v_raised := app.shanghai_day(NEW.created_at);
+    v_week := app.shanghai_week(NEW.created_at);
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO stats_finding_days (district_id, raised_on, severe, raised, closed)
-        VALUES (NEW.district_id, v_raised, NEW.original_level IN ('D', 'E'), 1, (NEW.status = 'closed')::int)
-        ON CONFLICT (district_id, raised_on, severe) DO UPDATE
+        INSERT INTO stats_finding_days (district_id, raised_week, severe, raised, closed)
+        VALUES (NEW.district_id, v_week, NEW.original_level IN ('D', 'E'), 1, (NEW.status = 'closed')::int)
+        ON CONFLICT (district_id, raised_week, severe) DO UPDATE
             SET raised = stats_finding_days.raised + 1, closed = stats_finding_days.closed + excluded.closed;
     ELSE
         IF (OLD.current_level, OLD.status) IS NOT DISTINCT FROM (NEW.current_level, NEW.status) THEN
@@ -121,11 +131,11 @@ BEGIN
         WHERE district_id = OLD.district_id AND stage_code = v_stage AND level = OLD.current_level;
         IF OLD.status IS DISTINCT FROM NEW.status THEN
             UPDATE stats_finding_days SET closed = closed + (CASE WHEN NEW.status = 'closed' THEN 1 ELSE -1 END)
-            WHERE district_id = NEW.district_id AND raised_on = v_raised AND severe = (NEW.original_level IN ('D', 'E'));
+            WHERE district_id = NEW.district_id AND raised_week = v_week AND severe = (NEW.original_level IN ('D', 'E'));
         END IF;
         IF OLD.status = 'closed' AND NEW.status = 'open' THEN
             UPDATE stats_closures SET closures = closures - 1
-            WHERE district_id = OLD.district_id AND closed_on = app.shanghai_day(coalesce(OLD.closed_at, OLD.created_at))
+            WHERE district_id = OLD.district_id AND closed_week = app.shanghai_week(coalesce(OLD.closed_at, OLD.created_at))
               AND severe = (OLD.original_level IN ('D', 'E'))
               AND days = app.closure_bucket(app.shanghai_day(coalesce(OLD.closed_at, OLD.created_at)) - v_raised);
         END IF;
@@ -135,10 +145,10 @@ BEGIN
     ON CONFLICT (district_id, stage_code, level) DO UPDATE
         SET total = stats_findings.total + 1, open = stats_findings.open + excluded.open;
     IF NEW.status = 'closed' AND (TG_OP = 'INSERT' OR OLD.status = 'open') THEN
-        INSERT INTO stats_closures (district_id, closed_on, severe, days, closures)
-        VALUES (NEW.district_id, app.shanghai_day(coalesce(NEW.closed_at, NEW.created_at)), NEW.original_level IN ('D', 'E'),
+        INSERT INTO stats_closures (district_id, closed_week, severe, days, closures)
+        VALUES (NEW.district_id, app.shanghai_week(coalesce(NEW.closed_at, NEW.created_at)), NEW.original_level IN ('D', 'E'),
                 app.closure_bucket(app.shanghai_day(coalesce(NEW.closed_at, NEW.created_at)) - v_raised), 1)
-        ON CONFLICT (district_id, closed_on, severe, days) DO UPDATE SET closures = stats_closures.closures + 1;
+        ON CONFLICT (district_id, closed_week, severe, days) DO UPDATE SET closures = stats_closures.closures + 1;
     END IF;
     RETURN NEW;
 END $$;
@@ -156,7 +166,7 @@ BEGIN
         IF OLD.decided_at IS NOT NULL AND (OLD.decided_at, OLD.complex) IS DISTINCT FROM (NEW.decided_at, NEW.complex) THEN
             UPDATE stats_claim_decisions SET decisions = decisions - 1
             WHERE district_id = OLD.district_id AND insurer_org_id = OLD.lead_insurer_org_id AND complex = OLD.complex
-              AND days = least(31, floor(extract(epoch FROM OLD.decided_at - coalesce(OLD.reopened_at, OLD.reported_at)) / 86400))::smallint;
+              AND days = app.decision_bucket(OLD.decided_at, coalesce(OLD.reopened_at, OLD.reported_at));
         END IF;
     END IF;
     IF TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM NEW.status THEN
@@ -166,7 +176,7 @@ BEGIN
     IF NEW.decided_at IS NOT NULL AND (TG_OP = 'INSERT' OR (OLD.decided_at, OLD.complex) IS DISTINCT FROM (NEW.decided_at, NEW.complex)) THEN
         INSERT INTO stats_claim_decisions (district_id, insurer_org_id, complex, days, decisions)
         VALUES (NEW.district_id, NEW.lead_insurer_org_id, NEW.complex,
-                least(31, floor(extract(epoch FROM NEW.decided_at - coalesce(NEW.reopened_at, NEW.reported_at)) / 86400))::smallint, 1)
+                app.decision_bucket(NEW.decided_at, coalesce(NEW.reopened_at, NEW.reported_at)), 1)
         ON CONFLICT (district_id, insurer_org_id, complex, days) DO UPDATE SET decisions = stats_claim_decisions.decisions + 1;
     END IF;
     RETURN NEW;
@@ -182,16 +192,16 @@ CREATE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
         SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
         FROM findings f JOIN inspections i ON i.id = f.inspection_id GROUP BY 1, 2, 3;
     INSERT INTO stats_finding_days
-        SELECT district_id, app.shanghai_day(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
+        SELECT district_id, app.shanghai_week(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
         FROM findings GROUP BY 1, 2, 3;
     INSERT INTO stats_closures
-        SELECT district_id, app.shanghai_day(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
+        SELECT district_id, app.shanghai_week(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
                app.closure_bucket(app.shanghai_day(coalesce(closed_at, created_at)) - app.shanghai_day(created_at)), count(*)
         FROM findings WHERE status = 'closed' GROUP BY 1, 2, 3, 4;
     INSERT INTO stats_claims SELECT district_id, lead_insurer_org_id, status, count(*) FROM claims GROUP BY 1, 2, 3;
     INSERT INTO stats_claim_decisions
         SELECT district_id, lead_insurer_org_id, complex,
-               least(31, floor(extract(epoch FROM decided_at - coalesce(reopened_at, reported_at)) / 86400))::smallint, count(*)
+               app.decision_bucket(decided_at, coalesce(reopened_at, reported_at)), count(*)
         FROM claims WHERE decided_at IS NOT NULL GROUP BY 1, 2, 3, 4;
 $$;
 REVOKE ALL ON FUNCTION app.rebuild_stats() FROM PUBLIC;

@@ -113,16 +113,16 @@ CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
         SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
         FROM findings f JOIN inspections i ON i.id = f.inspection_id GROUP BY 1, 2, 3;
     INSERT INTO stats_finding_days
-        SELECT district_id, app.shanghai_day(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
+        SELECT district_id, app.shanghai_week(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
         FROM findings GROUP BY 1, 2, 3;
     INSERT INTO stats_closures
-        SELECT district_id, app.shanghai_day(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
+        SELECT district_id, app.shanghai_week(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
                app.closure_bucket(app.shanghai_day(coalesce(closed_at, created_at)) - app.shanghai_day(created_at)), count(*)
         FROM findings WHERE status = 'closed' GROUP BY 1, 2, 3, 4;
     INSERT INTO stats_claims SELECT district_id, lead_insurer_org_id, status, count(*) FROM claims GROUP BY 1, 2, 3;
     INSERT INTO stats_claim_decisions
         SELECT district_id, lead_insurer_org_id, complex,
-               least(31, floor(extract(epoch FROM decided_at - coalesce(reopened_at, reported_at)) / 86400))::smallint, count(*)
+               app.decision_bucket(decided_at, coalesce(reopened_at, reported_at)), count(*)
         FROM claims WHERE decided_at IS NOT NULL GROUP BY 1, 2, 3, 4;
     INSERT INTO stats_project_findings
         SELECT project_id, district_id, original_level, count(*) FROM findings GROUP BY 1, 2, 3;

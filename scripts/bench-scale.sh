@@ -50,9 +50,9 @@ analytics_sql() { # username
 SELECT id, name_zh, name_en FROM districts WHERE app.in_jurisdiction(id) ORDER BY admin_code;
 SELECT stage, housing_type, sum(projects)::bigint FROM stats_projects WHERE district_id = ANY($ids) GROUP BY 1, 2;
 SELECT stage_code, level, sum(total)::bigint, sum(open)::bigint FROM stats_findings WHERE district_id = ANY($ids) GROUP BY 1, 2;
-SELECT severe, sum(raised)::bigint, sum(closed)::bigint FROM stats_finding_days WHERE district_id = ANY($ids) AND raised_on >= DATE '2026-11-29' - 90 GROUP BY 1;
-SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id = ANY($ids) AND closed_on >= DATE '2026-11-29' - 90 GROUP BY 1, 2;
-SELECT c.insurer_org_id, o.name_zh, c.status, sum(c.claims)::bigint FROM stats_claims c JOIN organisations o ON o.id = c.insurer_org_id WHERE c.district_id = ANY($ids) GROUP BY 1, 2, 3;
+SELECT severe, sum(raised)::bigint, sum(closed)::bigint FROM stats_finding_days WHERE district_id = ANY($ids) AND raised_week >= DATE '2026-08-31' GROUP BY 1;
+SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id = ANY($ids) AND closed_week >= DATE '2026-08-31' GROUP BY 1, 2;
+SELECT c.insurer_org_id, o.name_zh, c.status, c.claims FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims WHERE district_id = ANY($ids) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id;
 SELECT insurer_org_id, complex, days, sum(decisions)::bigint FROM stats_claim_decisions WHERE district_id = ANY($ids) GROUP BY 1, 2, 3;
 SELECT o.id, o.number, o.level, o.deadline, p.name, d.name_zh FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < DATE '2026-11-29' AND o.district_id = ANY($ids) ORDER BY o.deadline LIMIT 20;
 SQL

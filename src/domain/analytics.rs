@@ -11,9 +11,9 @@ pub fn share(numerator: i64, denominator: i64) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
-/// The median number of days, read from a histogram of (days bucket, count). Buckets up to 14
-/// are exact days; 21, 30, 45, 60 and 90 stand for the range above the previous bucket; 91 for
-/// anything longer.
+/// The median number of days, read from a histogram of (bucket, count) whose buckets are
+/// `bounds`: a bucket one above the previous is an exact day; a wider one stands for the range
+/// above the previous bucket; the last one for anything longer than the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MedianDays {
@@ -22,11 +22,14 @@ pub enum MedianDays {
     Over { days: i16 },
 }
 
+/// Days to close a finding (migration 0016, app.closure_bucket).
 pub const CLOSURE_BUCKETS: [i16; 21] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 21, 30, 45, 60, 90, 91,
 ];
+/// Days to decide a claim (migration 0016, app.decision_bucket).
+pub const DECISION_BUCKETS: [i16; 10] = [0, 1, 2, 3, 4, 5, 6, 13, 29, 31];
 
-pub fn median_days(histogram: &[(i16, i64)]) -> Option<MedianDays> {
+pub fn median_days(histogram: &[(i16, i64)], bounds: &[i16]) -> Option<MedianDays> {
     let mut buckets: Vec<(i16, i64)> = histogram.iter().copied().filter(|(_, n)| *n > 0).collect();
     buckets.sort_by_key(|(days, _)| *days);
     let total: i64 = buckets.iter().map(|(_, n)| n).sum();
@@ -39,17 +42,15 @@ pub fn median_days(histogram: &[(i16, i64)]) -> Option<MedianDays> {
     for (days, n) in buckets {
         seen += n;
         if seen >= wanted {
-            return Some(match days {
-                0..=14 => MedianDays::Exact { days },
-                91.. => MedianDays::Over { days: 90 },
-                _ => {
-                    let from = CLOSURE_BUCKETS
-                        .iter()
-                        .rev()
-                        .find(|b| **b < days)
-                        .map_or(0, |b| b + 1);
-                    MedianDays::Between { from, to: days }
-                }
+            let previous = bounds.iter().rev().find(|b| **b < days).copied();
+            let last = bounds.last() == Some(&days) && bounds.len() > 1;
+            return Some(match previous {
+                Some(p) if last => MedianDays::Over { days: p },
+                Some(p) if days > p + 1 => MedianDays::Between {
+                    from: p + 1,
+                    to: days,
+                },
+                _ => MedianDays::Exact { days },
             });
         }
     }
@@ -98,36 +99,42 @@ mod tests {
 
     #[test]
     fn the_median_reads_exact_days_then_ranges() {
-        assert_eq!(median_days(&[]), None);
-        assert_eq!(median_days(&[(3, 0)]), None);
+        let m = |h: &[(i16, i64)]| median_days(h, &CLOSURE_BUCKETS);
+        assert_eq!(m(&[]), None);
+        assert_eq!(m(&[(3, 0)]), None);
         assert_eq!(
-            median_days(&[(2, 1), (5, 1), (9, 1)]),
+            m(&[(2, 1), (5, 1), (9, 1)]),
             Some(MedianDays::Exact { days: 5 })
         );
         // Four values 1, 1, 7, 30: the lower median is 1.
         assert_eq!(
-            median_days(&[(30, 1), (1, 2), (7, 1)]),
+            m(&[(30, 1), (1, 2), (7, 1)]),
             Some(MedianDays::Exact { days: 1 })
         );
         assert_eq!(
-            median_days(&[(2, 1), (21, 5)]),
+            m(&[(2, 1), (21, 5)]),
             Some(MedianDays::Between { from: 15, to: 21 })
         );
         assert_eq!(
-            median_days(&[(60, 3), (91, 1)]).map(|m| m.label()),
+            m(&[(60, 3), (91, 1)]).map(|m| m.label()),
             Some("46–60".to_owned())
         );
         assert_eq!(
-            median_days(&[(91, 3), (1, 1)]).map(|m| m.label()),
+            m(&[(91, 3), (1, 1)]).map(|m| m.label()),
             Some(">90".to_owned())
         );
+        // Decision buckets: 13 stands for 7–13 days, 31 for 30 or more.
+        let d = |h: &[(i16, i64)]| median_days(h, &DECISION_BUCKETS).map(|m| m.label());
+        assert_eq!(d(&[(13, 5), (2, 1)]), Some("7–13".to_owned()));
+        assert_eq!(d(&[(31, 5)]), Some(">29".to_owned()));
+        assert_eq!(d(&[(6, 2)]), Some("6".to_owned()));
     }
 
     #[test]
     fn decisions_meet_the_clock_of_their_kind() {
         let pack = RulePack::laoshan_2021();
-        // Simple: 7 days; complex: 30 days.
-        let decisions = [(false, 6, 10), (false, 7, 2), (true, 20, 3), (true, 31, 1)];
+        // Simple: 7 days; complex: 30 days (buckets: 13 is 7–13 days, 29 is 14–29, 31 is 30+).
+        let decisions = [(false, 6, 10), (false, 13, 2), (true, 29, 3), (true, 31, 1)];
         assert_eq!(decisions_on_time(&pack, &decisions), (13, 16));
         assert_eq!(decisions_on_time(&pack, &[]), (0, 0));
     }

@@ -14,3 +14,4 @@ pub mod safety;
 pub mod subrogation;
 pub mod tenancy;
 pub mod throttle;
+pub mod underwriting;

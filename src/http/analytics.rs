@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::Days;
+use chrono::{Datelike, Days};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use super::export::{Cell, Sheet};
 use super::extract::CurrentUser;
 use super::projects::today;
 use crate::db;
-use crate::domain::analytics::{decisions_on_time, median_days, share};
+use crate::domain::analytics::{CLOSURE_BUCKETS, decisions_on_time, median_days, share};
 use crate::domain::claims::ClaimStatus;
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
@@ -73,8 +73,12 @@ fn scope(q: &AnalyticsQuery, districts: &[District]) -> (Scope, Option<Uuid>, u3
         .as_deref()
         .and_then(|d| Uuid::parse_str(d).ok())
         .filter(|d| districts.iter().any(|x| x.id == *d));
+    // Windows are whole weeks (the counters are weekly): from the Monday of the week `days` ago.
     let day = today();
-    let since = day.checked_sub_days(Days::new(days.into())).unwrap_or(day);
+    let start = day.checked_sub_days(Days::new(days.into())).unwrap_or(day);
+    let since = start
+        .checked_sub_days(Days::new(start.weekday().num_days_from_monday().into()))
+        .unwrap_or(start);
     let districts = match chosen {
         Some(d) => vec![d],
         None => districts.iter().map(|d| d.id).collect(),
@@ -193,8 +197,8 @@ async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> App
         closure_severe_pct: severe
             .and_then(|c| share(c.closed, c.raised))
             .map(|x| x * 100.0),
-        median_days: median_days(&histogram(false)).map(|m| m.label()),
-        median_days_severe: median_days(&histogram(true)).map(|m| m.label()),
+        median_days: median_days(&histogram(false), &CLOSURE_BUCKETS).map(|m| m.label()),
+        median_days_severe: median_days(&histogram(true), &CLOSURE_BUCKETS).map(|m| m.label()),
         insurers,
         claims_by_status,
         most_overdue: store::most_overdue(conn, s, today()).await?,

@@ -49,7 +49,8 @@ use crate::storage::tokens::{self, ApiToken};
         super::safety_claims::api_cost, super::safety_claims::api_cost_payment,
         super::units::api_units, super::units::api_unit, super::units::api_bind, super::units::api_add_unit,
         super::units::api_handover, super::claims::api_report, super::property::api_index,
-        super::property::api_appoint, super::property::api_report, super::analytics::api_index),
+        super::property::api_appoint, super::property::api_report, super::analytics::api_index,
+        super::book::api_index),
     components(schemas(Principal, Organisation, ApiToken, AuditEvent, NewToken, CreatedToken)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -891,11 +891,20 @@ fn claim_sheet(ctx: &PageContext, claims: &[ClaimView]) -> super::export::Sheet 
                     Cell::Text(format!(
                         "{} {}",
                         c.building_name,
-                        c.unit_number.as_deref().unwrap_or(ctx.t("claims.common_area"))
+                        c.unit_number
+                            .as_deref()
+                            .unwrap_or(ctx.t("claims.common_area"))
                     )),
                     Cell::Text(c.owner_name.clone()),
                     Cell::Text(ctx.label("component", &c.component).to_owned()),
-                    Cell::Text(if c.fast_channel { ctx.t("claims.fast") } else { "" }.to_owned()),
+                    Cell::Text(
+                        if c.fast_channel {
+                            ctx.t("claims.fast")
+                        } else {
+                            ""
+                        }
+                        .to_owned(),
+                    ),
                     Cell::Text(ctx.time(&c.reported_at)),
                     Cell::Text(ctx.label("claim_status", &c.status).to_owned()),
                     c.approved_amount_fen.map_or(Cell::Text(String::new()), fen),

@@ -7,6 +7,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod book;
 pub mod checklists;
 pub mod claims;
 pub mod error;
@@ -191,6 +192,7 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/common-areas", get(property::index))
         .route("/analytics", get(analytics::index))
+        .route("/book", get(book::index))
         .route("/analytics/findings", get(analytics::findings))
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
@@ -309,6 +311,7 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/api/v1/common-areas", get(property::api_index))
         .route("/api/v1/analytics", get(analytics::api_index))
+        .route("/api/v1/book", get(book::api_index))
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
         .route("/api/v1/claims/{id}/payments", post(claims::api_pay))

@@ -56,7 +56,10 @@ pub struct FindingCount {
     pub open: i64,
 }
 
-pub async fn findings(conn: &mut PgConnection, s: &Scope) -> Result<Vec<FindingCount>, sqlx::Error> {
+pub async fn findings(
+    conn: &mut PgConnection,
+    s: &Scope,
+) -> Result<Vec<FindingCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT stage_code, level, sum(total)::bigint AS total, sum(open)::bigint AS open FROM stats_findings \
          WHERE district_id = ANY($1) GROUP BY 1, 2",
@@ -77,7 +80,7 @@ pub struct Cohort {
 pub async fn cohorts(conn: &mut PgConnection, s: &Scope) -> Result<Vec<Cohort>, sqlx::Error> {
     sqlx::query_as(
         "SELECT severe, sum(raised)::bigint AS raised, sum(closed)::bigint AS closed FROM stats_finding_days \
-         WHERE district_id = ANY($1) AND raised_on >= $2 GROUP BY 1",
+         WHERE district_id = ANY($1) AND raised_week >= $2 GROUP BY 1",
     )
     .bind(&s.districts)
     .bind(s.since)
@@ -92,7 +95,7 @@ pub async fn closure_days(
 ) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT severe, days, sum(closures)::bigint FROM stats_closures \
-         WHERE district_id = ANY($1) AND closed_on >= $2 GROUP BY 1, 2",
+         WHERE district_id = ANY($1) AND closed_week >= $2 GROUP BY 1, 2",
     )
     .bind(&s.districts)
     .bind(s.since)
@@ -110,9 +113,9 @@ pub struct ClaimCount {
 
 pub async fn claims(conn: &mut PgConnection, s: &Scope) -> Result<Vec<ClaimCount>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, sum(c.claims)::bigint AS claims \
-         FROM stats_claims c JOIN organisations o ON o.id = c.insurer_org_id \
-         WHERE c.district_id = ANY($1) GROUP BY 1, 2, 3",
+        "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, c.claims \
+         FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims \
+               WHERE district_id = ANY($1) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id",
     )
     .bind(&s.districts)
     .fetch_all(conn)
@@ -204,6 +207,81 @@ pub async fn finding_rows(
     .bind(level)
     .bind(stage)
     .bind(open_only)
+    .fetch_all(conn)
+    .await
+}
+
+/// One of the lead insurer's issued policies with its claims counters.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PolicyBook {
+    pub policy_id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub issued_at: DateTime<Utc>,
+    pub written_fen: i64,
+    pub claims: i64,
+    pub paid_fen: i64,
+    pub reserved_fen: i64,
+}
+
+/// The insurer's issued policies (a few hundred in a city) with their claims counters.
+pub async fn book(conn: &mut PgConnection) -> Result<Vec<PolicyBook>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT po.id AS policy_id, po.project_id, p.name AS project_name, po.issued_at, \
+                coalesce(po.total_premium_fen, 0) AS written_fen, coalesce(s.claims, 0) AS claims, \
+                coalesce(s.paid_fen, 0) AS paid_fen, coalesce(s.reserved_fen, 0) AS reserved_fen \
+         FROM policies po JOIN projects p ON p.id = po.project_id \
+         LEFT JOIN stats_policy_claims s ON s.policy_id = po.id \
+         WHERE po.lead_insurer_org_id = app.current_org_id() AND po.status IN ('issued', 'in_force', 'expired') \
+           AND po.issued_at IS NOT NULL \
+         ORDER BY po.issued_at",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What the risk score needs per project of the insurer's book.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProjectRecord {
+    pub project_id: Uuid,
+    /// Findings raised per level A, B, C, D, E, R, O.
+    pub findings: Vec<i64>,
+    pub recurring: i64,
+    pub overdue_orders: i64,
+    pub floor_area_m2: f64,
+    /// The final report's review: confirmed | exclusions_added (None before it is reviewed).
+    pub final_status: Option<String>,
+}
+
+pub async fn project_records(
+    conn: &mut PgConnection,
+    projects: &[Uuid],
+    today: NaiveDate,
+) -> Result<Vec<ProjectRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id AS project_id, \
+                ARRAY(SELECT coalesce((SELECT raised FROM stats_project_findings s WHERE s.project_id = p.id AND s.level = l), 0) \
+                      FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) AS l) AS findings, \
+                coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = p.id), 0) AS recurring, \
+                (SELECT count(*) FROM rectification_orders o WHERE o.project_id = p.id AND o.status <> 'closed' \
+                   AND o.deadline < $2) AS overdue_orders, \
+                coalesce((SELECT sum(b.floor_area_m2) FROM buildings b WHERE b.project_id = p.id), 0)::float8 AS floor_area_m2, \
+                (SELECT r.status FROM risk_reports r WHERE r.project_id = p.id AND r.kind = 'final' AND r.status <> 'issued' \
+                 ORDER BY r.created_at DESC LIMIT 1) AS final_status \
+         FROM projects p WHERE p.id = ANY($1)",
+    )
+    .bind(projects)
+    .bind(today)
+    .fetch_all(conn)
+    .await
+}
+
+/// The insurer's own claim decisions by days taken: (complex, days, decisions).
+pub async fn own_decisions(conn: &mut PgConnection) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT complex, days, sum(decisions)::bigint FROM stats_claim_decisions \
+         WHERE insurer_org_id = app.current_org_id() GROUP BY 1, 2",
+    )
     .fetch_all(conn)
     .await
 }

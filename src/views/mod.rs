@@ -50,6 +50,7 @@ impl PageContext {
             ]),
             Dashboard::Insurer => entries.extend([
                 ("/claims", "nav.claims"),
+                ("/book", "nav.book"),
                 ("/policies", "nav.policies"),
                 ("/projects", "nav.projects"),
                 ("/inspections", "nav.inspections"),

@@ -16,7 +16,10 @@ const COUNTERS: [(&str, &str); 9] = [
     ("stats_claim_decisions", "decisions <> 0"),
     ("stats_project_findings", "raised <> 0"),
     ("stats_project_recurrence", "recurring <> 0"),
-    ("stats_policy_claims", "claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0"),
+    (
+        "stats_policy_claims",
+        "claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
+    ),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -211,4 +214,71 @@ async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_t
         !shinan_rows.contains("天一仁和沙子口") && !shinan_rows.contains("融创东方悦府"),
         "市南 gets no 崂山 rows"
     );
+}
+
+#[tokio::test]
+async fn the_lead_insurer_reads_its_book_loss_ratios_and_project_risk_scores() {
+    let app = TestApp::spawn().await;
+    let book = |user: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .login(user)
+                .await
+                .get(app.url("/api/v1/book"))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, pingan) = book("pingan-qd").await;
+    assert_eq!(status, 200);
+    // Paid and reserved come from counters; they equal the raw rows of its own claims.
+    let paid = app
+        .count("SELECT coalesce(sum(p.amount_fen), 0)::bigint FROM claim_payments p JOIN claims c ON c.id = p.claim_id \
+                JOIN organisations o ON o.id = c.lead_insurer_org_id WHERE o.code = 'pingan-qd'")
+        .await;
+    assert!(paid > 0);
+    assert_eq!(pingan["total"]["paid_fen"], paid);
+    let reserved = app
+        .count("SELECT coalesce(sum(c.approved_amount_fen - coalesce((SELECT sum(amount_fen) FROM claim_payments p WHERE p.claim_id = c.id), 0)), 0)::bigint \
+                FROM claims c JOIN organisations o ON o.id = c.lead_insurer_org_id \
+                WHERE o.code = 'pingan-qd' AND c.status IN ('approved', 'repair_ordered', 'repaired', 'owner_confirmed')")
+        .await;
+    assert_eq!(pingan["total"]["reserved_fen"], reserved);
+    let projects = pingan["projects"].as_array().unwrap();
+    assert!(
+        projects.iter().any(|p| p["project_name"] == "融创东方悦府"),
+        "{projects:?}"
+    );
+    // 融创东方悦府's final report added an exclusion: that part of the score shows.
+    let dongfang = projects
+        .iter()
+        .find(|p| p["project_name"] == "融创东方悦府")
+        .unwrap();
+    let final_part = dongfang["risk"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "final_report")
+        .unwrap();
+    assert_eq!(final_part["points"], 15.0);
+    // PICC leads 天一仁和 only; it never sees 平安's projects or money.
+    let (_, picc) = book("picc-qd").await;
+    assert!(
+        picc["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["project_name"] != "融创东方悦府")
+    );
+    assert_eq!(picc["total"]["paid_fen"], 0);
+    for user in ["laoshan-zjj", "sunac-dev", "hexin-tis", "owner-demo"] {
+        assert_eq!(book(user).await.0, 403, "{user}");
+    }
 }

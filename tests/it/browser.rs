@@ -1083,5 +1083,21 @@ async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings()
             .contains("天一仁和沙子口")
     );
     screenshot(&browser, "analytics-findings").await;
+    sign_out(&browser).await;
+
+    // The lead insurer's book: loss ratio by policy year and the riskiest projects.
+    sign_in(&browser, &app, "pingan-qd").await;
+    click(&browser, "a[href='/book']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=project-risk]"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=project-risk]")
+            .await
+            .contains("融创东方悦府")
+    );
+    screenshot(&browser, "insurer-book").await;
     browser.close().await.unwrap();
 }

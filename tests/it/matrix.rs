@@ -502,6 +502,8 @@ fn rows() -> Vec<Row> {
         row("GET", "/analytics", REGULATORS_ONLY_200),
         row("GET", "/analytics/findings", REGULATORS_ONLY_404),
         row("GET", "/api/v1/analytics", api(REGULATORS_ONLY_200)),
+        row("GET", "/book", INSURERS_ONLY_200),
+        row("GET", "/api/v1/book", api(INSURERS_ONLY_200)),
         row("GET", "/api/v1/units", API_SIGNED_IN),
         json("POST", "/api/v1/units/claim", r#"{"code":"WRONG-CODE"}"#, api(OWNER_ONLY_422)),
         row("GET", "/api/v1/units/{id}", api(UNIT_READERS)),
@@ -543,6 +545,7 @@ const HOME_READERS: [u16; 10] = [303, 200, 404, 200, 200, 200, 200, 200, 200, 20
 const LEAD_CLAIM_422: [u16; 10] = [303, 403, 404, 403, 403, 422, 403, 403, 403, 404];
 const REGULATORS_ONLY_200: [u16; 10] = [303, 200, 200, 403, 403, 403, 403, 403, 403, 403];
 const REGULATORS_ONLY_404: [u16; 10] = [303, 404, 404, 403, 403, 403, 403, 403, 403, 403];
+const INSURERS_ONLY_200: [u16; 10] = [303, 403, 403, 200, 200, 200, 403, 403, 403, 403];
 const MANAGER_ONLY_200: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 200];
 const MANAGER_ONLY_422: [u16; 10] = [303, 403, 403, 403, 403, 403, 403, 403, 403, 422];
 const LEAD_CLAIM_409: [u16; 10] = [303, 403, 404, 403, 403, 409, 403, 403, 403, 404];
