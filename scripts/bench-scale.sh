@@ -74,22 +74,23 @@ pgbench_tps() { # user sql-function connections
   rm -f "$script"
 }
 
-echo "| page | user | connections | req/s | p50 | p99 | pgbench same SQL (tps) | app / pgbench |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| page | user | connections | req/s | p50 | p99 | non-2xx | pgbench same SQL (tps) | app / pgbench |"
+echo "|---|---|---|---|---|---|---|---|---|"
 run() { # label user path [sql-function]
   local cookie; cookie=$(cookie_for "$2")
   for c in $connections; do
     local threads=$(( c < 2 ? 1 : 2 ))
     local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
-    local rps p50 p99 tps="" ratio=""
+    local rps p50 p99 errors tps="" ratio=""
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "timeouts " $NF}' <<<"$out" | tr '\n' ' ')
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     if [ -n "${4:-}" ]; then
       tps=$(pgbench_tps "$2" "$4" "$c")
       ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
     fi
-    echo "| $1 | $2 | $c | $rps | $p50 | $p99 | $tps | $ratio |"
+    echo "| $1 | $2 | $c | $rps | $p50 | $p99 | ${errors:-0} | $tps | $ratio |"
   done
 }
 run "bureau analytics (district)" laoshan-zjj /analytics analytics_sql
@@ -99,6 +100,6 @@ run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=
 run "regulator home (raw rows)" laoshan-zjj /
 run "insurer claims queue" gen-ins-00 /claims
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
-echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | |"
+echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | | |"
 echo
 echo "peak RSS of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

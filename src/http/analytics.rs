@@ -348,6 +348,13 @@ pub async fn index(
     })
 }
 
+/// The figures for all the bureau's districts over the default window (for its home page).
+pub(super) async fn bureau_figures(conn: &mut sqlx::PgConnection) -> AppResult<Analytics> {
+    let districts = store::districts(conn).await?;
+    let (s, _, days) = scope(&AnalyticsQuery::default(), &districts);
+    load(conn, &s, days).await
+}
+
 /// The bureau's analytics as JSON (same scope and figures as the page).
 #[utoipa::path(get, path = "/api/v1/analytics", params(("district" = Option<Uuid>, Query), ("days" = Option<u32>, Query)),
     responses((status = 200, body = Analytics), (status = 403)))]

@@ -36,7 +36,6 @@ pub struct RiskPanel {
     pub projects: Vec<ProjectRisk>,
     pub visits_week: Vec<Visit>,
     pub visits_late: usize,
-    pub overdue_by_developer: Vec<(String, usize)>,
 }
 
 impl RiskPanel {
@@ -61,15 +60,6 @@ impl RiskPanel {
             .iter()
             .filter(|o| o.order.status == "responded")
             .count();
-        let mut by_developer: std::collections::BTreeMap<String, usize> =
-            std::collections::BTreeMap::new();
-        for o in orders.iter().filter(|o| o.days_overdue > 0) {
-            *by_developer
-                .entry(o.order.developer_name_zh.clone())
-                .or_default() += 1;
-        }
-        let mut overdue_by_developer: Vec<(String, usize)> = by_developer.into_iter().collect();
-        overdue_by_developer.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         orders.truncate(10);
         let week = day.checked_add_days(chrono::Days::new(7)).unwrap_or(day);
         let visits_week = risk::visits(conn, None, Some(day), week).await?;
@@ -86,7 +76,6 @@ impl RiskPanel {
             projects: risk::risk_by_project(conn, day).await?,
             visits_week,
             visits_late,
-            overdue_by_developer,
         })
     }
 }
@@ -102,12 +91,19 @@ pub struct OrgPanel {
 struct RegulatorHome {
     ctx: PageContext,
     panel: OrgPanel,
-    risk: RiskPanel,
+    /// Risk and claims figures from the maintained counters (the bureau's page must not
+    /// aggregate a city's raw findings, orders and claims).
+    a: super::analytics::Analytics,
     kinds: Vec<KindCount>,
     coverage: Coverage,
     by_stage: Vec<StageCount>,
     uninsured: Vec<Uninsured>,
-    claim_records: Vec<InsurerRecord>,
+}
+
+impl RegulatorHome {
+    fn on_time(&self, row: &super::analytics::InsurerRow) -> String {
+        self.ctx.pct(&row.on_time_pct())
+    }
 }
 
 #[derive(Template)]
@@ -232,7 +228,6 @@ pub async fn dashboard(
             claims,
         });
     }
-    let risk = RiskPanel::load(&mut tx).await?;
     let panel = OrgPanel {
         summary: dashboard::org_summary(&mut tx).await?,
         recent,
@@ -245,20 +240,19 @@ pub async fn dashboard(
             let by_stage = coverage::projects_by_stage(&mut tx).await?;
             let mut uninsured = coverage::uninsured(&mut tx).await?;
             uninsured.truncate(10);
-            let views = claims::queue(&mut tx).await?;
-            let claim_records = insurer_records(views.iter().map(fact));
+            let a = super::analytics::bureau_figures(&mut tx).await?;
             render(&RegulatorHome {
                 ctx,
                 panel,
-                risk,
+                a,
                 kinds,
                 coverage,
                 by_stage,
                 uninsured,
-                claim_records,
             })
         }
         Dashboard::Insurer => {
+            let risk = RiskPanel::load(&mut tx).await?;
             let all = policies::list(&mut tx, None).await?;
             let (lead, co): (Vec<_>, Vec<_>) = all
                 .into_iter()
@@ -296,10 +290,11 @@ pub async fn dashboard(
         Dashboard::RiskAgency => render(&AgencyHome {
             ctx,
             panel,
-            risk,
+            risk: RiskPanel::load(&mut tx).await?,
             projects: projects::projects(&mut tx).await?,
         }),
         Dashboard::Developer => {
+            let risk = RiskPanel::load(&mut tx).await?;
             let projects = projects::projects(&mut tx)
                 .await?
                 .into_iter()
