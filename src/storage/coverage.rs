@@ -1,6 +1,7 @@
 //! The bureau's coverage figures: 投保率 at land transfer and at permit stage, projects by stage,
 //! and the parcels that must insure but have not. Row-level security limits every count to the
-//! regulator's jurisdiction; `app.in_jurisdiction` makes the intent explicit.
+//! regulator's jurisdiction; naming its districts (`app.jurisdiction_ids`) also lets the indexes find them
+//! instead of testing every row of the country against the policies.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -63,7 +64,7 @@ pub async fn coverage(
             LEFT JOIN LATERAL (SELECT issued_at, total_premium_fen, status FROM policies \
                                WHERE project_id = pr.id AND status IN ('issued', 'in_force', 'expired') \
                                ORDER BY issued_at LIMIT 1) po ON true \
-            WHERE app.in_jurisdiction(pa.district_id) AND ($1::text IS NULL OR pr.housing_type = $1)) \
+            WHERE pa.district_id = ANY (app.jurisdiction_ids()) AND ($1::text IS NULL OR pr.housing_type = $1)) \
          SELECT count(*) FILTER (WHERE requires_insurance) AS parcels_requiring, \
                 count(*) FILTER (WHERE requires_insurance AND issued_at IS NOT NULL) AS parcels_insured, \
                 count(*) FILTER (WHERE permit_date IS NOT NULL) AS permitted_projects, \
@@ -87,7 +88,7 @@ pub struct StageCount {
 
 pub async fn projects_by_stage(conn: &mut PgConnection) -> Result<Vec<StageCount>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT stage, count(*) AS projects FROM projects WHERE app.in_jurisdiction(district_id) \
+        "SELECT stage, count(*) AS projects FROM projects WHERE district_id = ANY (app.jurisdiction_ids()) \
          GROUP BY stage ORDER BY array_position(ARRAY['registered','permitted','completed','filed','handed_over'], stage)",
     )
     .fetch_all(conn)
@@ -118,7 +119,7 @@ pub async fn uninsured(conn: &mut PgConnection) -> Result<Vec<Uninsured>, sqlx::
          FROM parcels pa \
          JOIN organisations o ON o.id = pa.developer_org_id \
          LEFT JOIN projects pr ON pr.parcel_id = pa.id \
-         WHERE app.in_jurisdiction(pa.district_id) AND pa.requires_insurance \
+         WHERE pa.district_id = ANY (app.jurisdiction_ids()) AND pa.requires_insurance \
            AND NOT EXISTS (SELECT 1 FROM policies po WHERE po.project_id = pr.id AND po.status IN ('issued', 'in_force', 'expired')) \
          ORDER BY pa.transfer_date LIMIT 500",
     )
