@@ -1,8 +1,8 @@
 -- Oversight at scale: counters kept up to date in the same transaction as the rows they count,
 -- so the bureau's analytics read a few hundred counter rows instead of aggregating millions of
 -- findings. Each table is keyed by district (row-level security: a bureau sees its own and its
--- child districts). Only the trigger functions below write them; app.rebuild_stats() recomputes
--- them all from the raw rows (after a bulk load, and in tests to prove they agree).
+-- child districts). Only the trigger functions below write them; app.rebuild_stats() (0017)
+-- recomputes them all from the raw rows (after a bulk load, and in tests to prove they agree).
 
 CREATE TABLE stats_projects (
     district_id  uuid NOT NULL REFERENCES districts (id),
@@ -184,27 +184,6 @@ END $$;
 CREATE TRIGGER claims_counted AFTER INSERT OR UPDATE OF status, decided_at, complex ON claims
     FOR EACH ROW EXECUTE FUNCTION app.count_claim();
 
--- Recomputes every counter from the raw rows (owner only: after a bulk load, and in tests).
-CREATE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
-    TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions;
-    INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;
-    INSERT INTO stats_findings
-        SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
-        FROM findings f JOIN inspections i ON i.id = f.inspection_id GROUP BY 1, 2, 3;
-    INSERT INTO stats_finding_days
-        SELECT district_id, app.shanghai_week(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
-        FROM findings GROUP BY 1, 2, 3;
-    INSERT INTO stats_closures
-        SELECT district_id, app.shanghai_week(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
-               app.closure_bucket(app.shanghai_day(coalesce(closed_at, created_at)) - app.shanghai_day(created_at)), count(*)
-        FROM findings WHERE status = 'closed' GROUP BY 1, 2, 3, 4;
-    INSERT INTO stats_claims SELECT district_id, lead_insurer_org_id, status, count(*) FROM claims GROUP BY 1, 2, 3;
-    INSERT INTO stats_claim_decisions
-        SELECT district_id, lead_insurer_org_id, complex,
-               app.decision_bucket(decided_at, coalesce(reopened_at, reported_at)), count(*)
-        FROM claims WHERE decided_at IS NOT NULL GROUP BY 1, 2, 3, 4;
-$$;
-REVOKE ALL ON FUNCTION app.rebuild_stats() FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -220,7 +199,6 @@ BEGIN
     END LOOP;
 END $$;
 
-SELECT app.rebuild_stats();
 
 -- The rows behind a bar of the bureau's analytics: open findings of a level, newest first (the
 -- few open ones are found without walking the closed majority).

@@ -105,7 +105,9 @@ END $$;
 CREATE TRIGGER claim_payments_counted AFTER INSERT ON claim_payments
     FOR EACH ROW EXECUTE FUNCTION app.count_claim_payment();
 
-CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
+-- Recomputes every counter of 0016 and 0017 from the raw rows (owner only: after a bulk load, and
+-- in tests to prove the triggers keep them right); it also fills them for existing data here.
+CREATE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
     TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions,
              stats_project_findings, stats_project_recurrence, stats_policy_claims;
     INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;

@@ -97,7 +97,7 @@ run "bureau analytics (district)" laoshan-zjj /analytics analytics_sql
 run "bureau analytics (city)" qingdao-zjj /analytics analytics_sql
 run "analytics API (city)" qingdao-zjj /api/v1/analytics
 run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
-run "regulator home (raw rows)" laoshan-zjj /
+run "bureau home (counters + coverage)" laoshan-zjj /
 run "insurer claims queue" gen-ins-00 /claims
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | | |"
