@@ -167,14 +167,27 @@ const CLAIM_SELECT: &str = "\
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
-/// The claims the tenant may see (row-level security decides), open ones first. The first clause
-/// names the same parties by indexed columns so a big insurer's queue is found by index instead
-/// of testing every claim in the country against the policies.
+/// The 1,000 most urgent claims the tenant may see (row-level security decides): open before
+/// closed, the fast channel first, oldest first. Each party that may see claims has its own arm,
+/// walked in that order by an index of its own (0018) and cut at 1,000 (per district, per
+/// co-insured or assigned project: at most 50), so a big insurer's or bureau's queue never sorts
+/// all its claims; the arms are merged and cut again.
 pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> {
-    sqlx::query_as(&[CLAIM_SELECT, " WHERE (c.lead_insurer_org_id = app.current_org_id() OR c.project_id = ANY (app.party_project_ids()) \
-        OR c.developer_org_id = app.current_org_id() OR c.district_id = ANY (app.jurisdiction_ids()) \
-        OR c.owner_user_id = app.current_user_id() OR c.manager_org_id = app.current_org_id()) \
-        ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at LIMIT 1000"].concat())
+    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id IN (SELECT id FROM (\
+            (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+             WHERE lead_insurer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
+            UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
+             WHERE developer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
+            UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL \
+             (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+              WHERE district_id = d ORDER BY 2, 3 DESC, 4 LIMIT 1000) x) \
+            UNION (SELECT x.* FROM unnest(app.co_party_project_ids()) pr CROSS JOIN LATERAL \
+             (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+              WHERE project_id = pr ORDER BY 2, 3 DESC, 4 LIMIT 50) x) \
+            UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
+             WHERE owner_user_id = app.current_user_id() OR manager_org_id = app.current_org_id())) arms \
+          ORDER BY closed, fast_channel DESC, reported_at LIMIT 1000) \
+        ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at"].concat())
         .fetch_all(conn)
         .await
 }
