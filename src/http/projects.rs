@@ -512,12 +512,16 @@ struct ListPage {
     ctx: PageContext,
     projects: Vec<Project>,
     stages: Vec<&'static str>,
+    /// This list, filtered as shown, as an Excel download.
+    download: String,
 }
 
 #[derive(Deserialize)]
 pub struct ListQuery {
     stage: Option<String>,
     policy: Option<String>,
+    /// "xlsx": download the (filtered) list.
+    format: Option<String>,
 }
 
 pub async fn index(
@@ -550,11 +554,70 @@ pub async fn index(
         }),
         _ => {}
     }
+    let ctx = PageContext::signed_in(lang, &user, "/projects");
+    if query.format.as_deref() == Some("xlsx") {
+        return project_sheet(&ctx, &projects).download("projects.xlsx");
+    }
+    let param = |v: &Option<String>| {
+        percent_encoding::utf8_percent_encode(
+            v.as_deref().unwrap_or(""),
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string()
+    };
+    let download = format!(
+        "/projects?stage={}&policy={}&format=xlsx",
+        param(&query.stage),
+        param(&query.policy)
+    );
     render(&ListPage {
-        ctx: PageContext::signed_in(lang, &user, "/projects"),
+        ctx,
         projects,
         stages: ProjectStage::ALL.iter().map(|s| s.as_str()).collect(),
+        download,
     })
+}
+
+fn project_sheet(ctx: &PageContext, projects: &[Project]) -> super::export::Sheet {
+    use super::export::Cell;
+    super::export::Sheet {
+        name: ctx.t("nav.projects").to_owned(),
+        headers: [
+            "projects.name",
+            "projects.developer",
+            "projects.housing_type",
+            "projects.stage",
+            "projects.buildings",
+            "projects.cost_yuan",
+            "policy.status",
+            "policy.lead",
+        ]
+        .iter()
+        .map(|k| ctx.t(k).to_owned())
+        .collect(),
+        rows: projects
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::Text(p.name.clone()),
+                    Cell::Text(p.developer_name_zh.clone()),
+                    Cell::Text(ctx.label("housing", &p.housing_type).to_owned()),
+                    Cell::Text(ctx.label("stage", &p.stage).to_owned()),
+                    Cell::Number(p.buildings as f64),
+                    Cell::Number(p.construction_cost_fen as f64 / 100.0),
+                    Cell::Text(
+                        p.policy_status
+                            .as_deref()
+                            .map_or(ctx.t("policy.status.none"), |s| {
+                                ctx.label("policy.status", s)
+                            })
+                            .to_owned(),
+                    ),
+                    Cell::Text(p.lead_insurer_name_zh.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template)]

@@ -194,6 +194,16 @@ async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_t
     );
     let bytes = xlsx.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "a zip container");
+    // The lists download too, filtered as shown.
+    for list in [
+        "/projects?stage=permitted&format=xlsx",
+        "/orders?format=xlsx",
+        "/claims?format=xlsx",
+    ] {
+        let response = bureau.get(app.url(list)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{list}");
+        assert_eq!(&response.bytes().await.unwrap()[..2], b"PK", "{list}");
+    }
     let unknown = bureau
         .get(app.url("/analytics/findings?level=Z"))
         .send()
