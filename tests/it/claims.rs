@@ -761,3 +761,51 @@ async fn the_lead_insurer_settles_and_pays_each_victim_of_a_site_accident_once()
         1
     );
 }
+
+/// Closing an incident and agreeing one more cost on it, at the same moment: the incident row is
+/// locked by both, so either the cost comes first (and closing is refused: a cost is unpaid) or
+/// the close does (and the cost is refused: the incident is closed) — never a closed incident
+/// with an unpaid cost.
+#[tokio::test]
+async fn closing_an_incident_and_settling_on_it_at_once_never_leaves_a_closed_incident_owing() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("picc-qd").await;
+    for round in 0..8 {
+        let incident: String = sqlx::query_scalar(
+            "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, \
+                                           accident_type, description, reported_by) \
+             SELECT 'AQ-RACE-' || $1, p.id, p.district_id, p.developer_org_id, now(), '测试', 'other', '并发测试', u.id \
+             FROM projects p JOIN users u ON u.org_id = p.developer_org_id WHERE p.name = '天一仁和沙子口' LIMIT 1 \
+             RETURNING id::text",
+        )
+        .bind(round.to_string())
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        let (close_path, cost_path) = (
+            format!("/api/v1/incidents/{incident}/close"),
+            format!("/api/v1/incidents/{incident}/costs"),
+        );
+        let close = post(&app, &lead, &close_path, json!({}));
+        let cost = post(
+            &app,
+            &lead,
+            &cost_path,
+            json!({ "kind": "legal", "payee": "律师事务所", "amount_yuan": "100" }),
+        );
+        let ((closed, _), (costed, _)) = tokio::join!(close, cost);
+        assert!(
+            (closed == 200) != (costed == 200),
+            "exactly one wins: close {closed}, cost {costed}"
+        );
+        let owing: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM safety_incidents i JOIN incident_cost_settlements c ON c.incident_id = i.id \
+             WHERE i.id = $1::uuid AND i.status = 'closed' AND c.status <> 'paid'",
+        )
+        .bind(&incident)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        assert_eq!(owing, 0);
+    }
+}
