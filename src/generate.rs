@@ -63,13 +63,6 @@ pub struct Summary {
     pub claims: usize,
 }
 
-const STAGES: [&str; 5] = [
-    "registered",
-    "permitted",
-    "completed",
-    "filed",
-    "handed_over",
-];
 const STAGE_CODES: [&str; 8] = [
     "design_review",
     "foundation",
@@ -164,14 +157,14 @@ fn ahead(day: NaiveDate, days: u64) -> NaiveDate {
 }
 
 /// One table's rows in COPY text format, sent in chunks as they fill.
-struct Copy {
+struct CopyIn {
     statement: String,
     buffer: String,
 }
 
-impl Copy {
+impl CopyIn {
     fn new(table: &str, columns: &str) -> Self {
-        Copy {
+        CopyIn {
             statement: format!("COPY {table} ({columns}) FROM STDIN"),
             buffer: String::with_capacity(1 << 22),
         }
@@ -214,7 +207,7 @@ struct Org {
 
 fn new_org(
     rng: &mut StdRng,
-    copy: &mut Copy,
+    copy: &mut CopyIn,
     code: String,
     kind: &str,
     name: String,
@@ -279,7 +272,7 @@ pub async fn generate(
         .await?;
 
     // Organisations, each with one admin user.
-    let mut orgs = Copy::new(
+    let mut orgs = CopyIn::new(
         "organisations",
         "id, code, kind, name_zh, name_en, district_id",
     );
@@ -331,7 +324,7 @@ pub async fn generate(
         developers.push((*district, devs));
     }
     orgs.flush(conn).await?;
-    let mut users = Copy::new(
+    let mut users = CopyIn::new(
         "users",
         "id, org_id, username, display_name, role, password_hash",
     );
@@ -348,7 +341,7 @@ pub async fn generate(
     users.flush(conn).await?;
 
     // Projects with their parcel, buildings, policy and parties; then inspections and findings.
-    let mut parcels = Copy::new(
+    let mut parcels = CopyIn::new(
         "parcels",
         "id, district_id, code, name, area_m2, contract_no, transfer_date, developer_org_id, status",
     );
@@ -371,7 +364,10 @@ pub async fn generate(
                 ("handed_over", 30),
             ],
         );
-        let stage_index = STAGES.iter().position(|s| *s == stage).unwrap_or(0);
+        let stage_index = crate::domain::project::ProjectStage::ALL
+            .iter()
+            .position(|s| s.as_str() == stage)
+            .unwrap_or(0);
         let transfer = back(until, rng.random_range(400..1500));
         let permit = (stage_index >= 1).then(|| ahead(transfer, rng.random_range(60..200)));
         let completed = (stage_index >= 2)
@@ -422,11 +418,11 @@ pub async fn generate(
         project_rows.push(project);
     }
     parcels.flush(conn).await?;
-    let mut projects = Copy::new(
+    let mut projects = CopyIn::new(
         "projects",
         "id, parcel_id, district_id, developer_org_id, name, housing_type, stage, permit_date, completion_date, filing_date, handover_date",
     );
-    let mut buildings = Copy::new(
+    let mut buildings = CopyIn::new(
         "buildings",
         "id, project_id, name, housing_types, floor_area_m2, units, construction_cost_fen",
     );
@@ -465,11 +461,11 @@ pub async fn generate(
     }
     projects.flush(conn).await?;
     buildings.flush(conn).await?;
-    let mut policies = Copy::new(
+    let mut policies = CopyIn::new(
         "policies",
         "id, project_id, district_id, developer_org_id, lead_insurer_org_id, rule_pack_id, status, policy_number, idi_premium_fen, safety_premium_fen, total_premium_fen, tis_fee_fen, paid_at, paid_amount_fen, issued_at",
     );
-    let mut parties = Copy::new("project_parties", "project_id, org_id, role");
+    let mut parties = CopyIn::new("project_parties", "project_id, org_id, role");
     for (n, p) in project_rows.iter().enumerate() {
         let status = match p.stage {
             "registered" => "quoted",
@@ -513,15 +509,15 @@ pub async fn generate(
     parties.flush(conn).await?;
 
     bar.set_message("inspections");
-    let mut inspections = Copy::new(
+    let mut inspections = CopyIn::new(
         "inspections",
         "id, project_id, district_id, developer_org_id, agency_org_id, stage_code, inspected_on, inspectors, created_by, status",
     );
-    let mut findings = Copy::new(
+    let mut findings = CopyIn::new(
         "findings",
         "id, inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, current_level, status, building_id, location, trade, section_code, description, created_by, created_at, closed_at",
     );
-    let mut orders = Copy::new(
+    let mut orders = CopyIn::new(
         "rectification_orders",
         "id, number, finding_id, project_id, district_id, developer_org_id, agency_org_id, level, issued_on, deadline, status, closed_at",
     );
@@ -620,12 +616,12 @@ pub async fn generate(
     summary.projects = project_rows.len();
 
     bar.set_message("claims");
-    let mut owners = Copy::new("users", "id, username, display_name, role, password_hash");
-    let mut units = Copy::new(
+    let mut owners = CopyIn::new("users", "id, username, display_name, role, password_hash");
+    let mut units = CopyIn::new(
         "units",
         "id, project_id, district_id, developer_org_id, building_id, number, floor_area_m2, handed_over_on, owner_user_id, owner_name",
     );
-    let mut claims = Copy::new(
+    let mut claims = CopyIn::new(
         "claims",
         "id, number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, complex, cover_verdict, status, surveyor, survey_report, reject_reason, approved_amount_fen, reported_at, contacted_at, surveyed_at, decided_at",
     );

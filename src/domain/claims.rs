@@ -181,6 +181,11 @@ impl ClaimStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, ClaimStatus::Rejected | ClaimStatus::Paid)
     }
+
+    /// Repair quotes are collected between approval and the repair order.
+    pub fn takes_quotes(self) -> bool {
+        self == ClaimStatus::Approved
+    }
 }
 
 /// The one transition function of a claim.
@@ -388,6 +393,15 @@ pub fn is_claimant(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_are_taken_only_between_approval_and_the_repair_order() {
+        let taking: Vec<ClaimStatus> = ClaimStatus::ALL
+            .into_iter()
+            .filter(|s| s.takes_quotes())
+            .collect();
+        assert_eq!(taking, [ClaimStatus::Approved]);
+    }
 
     #[test]
     fn a_repair_is_ordered_on_a_quote_within_the_approved_amount() {

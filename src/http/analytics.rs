@@ -18,7 +18,9 @@ use super::projects::today;
 use crate::db;
 use crate::domain::analytics::{CLOSURE_BUCKETS, decisions_on_time, median_days, share};
 use crate::domain::claims::ClaimStatus;
-use crate::domain::rules::RulePack;
+use crate::domain::project::ProjectStage;
+use crate::domain::risk::RiskLevel;
+use crate::domain::rules::{HousingType, RulePack};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::analytics::{
@@ -26,28 +28,19 @@ use crate::storage::analytics::{
 };
 use crate::views::{PageContext, render};
 
-const STAGES: [&str; 5] = [
-    "registered",
-    "permitted",
-    "completed",
-    "filed",
-    "handed_over",
-];
-const HOUSING: [&str; 3] = ["commercial", "resettlement", "public_rental"];
-const LEVELS: [&str; 7] = ["A", "B", "C", "D", "E", "R", "O"];
-const CLAIM_STATUSES: [&str; 11] = [
-    "reported",
-    "surveying",
-    "surveyed",
-    "more_info",
-    "approved",
-    "repair_ordered",
-    "repaired",
-    "owner_confirmed",
-    "paid",
-    "rejected",
-    "disputed",
-];
+// The categories of the charts, in the domain's order.
+fn stages() -> [&'static str; 5] {
+    ProjectStage::ALL.map(ProjectStage::as_str)
+}
+fn housing() -> [&'static str; 3] {
+    HousingType::ALL.map(HousingType::as_str)
+}
+fn levels() -> [&'static str; 7] {
+    RiskLevel::ALL.map(RiskLevel::as_str)
+}
+fn claim_statuses() -> [&'static str; 11] {
+    ClaimStatus::ALL.map(ClaimStatus::as_str)
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AnalyticsQuery {
@@ -109,9 +102,9 @@ impl InsurerRow {
 pub struct Analytics {
     pub window_days: u32,
     pub projects: i64,
-    /// Projects per stage (in `STAGES` order) per housing type (in `HOUSING` order).
+    /// Projects per stage (in `stages()` order) per housing type (in `housing()` order).
     pub projects_by_stage: Vec<Vec<i64>>,
-    /// Open and closed findings per level (in `LEVELS` order).
+    /// Open and closed findings per level (in `levels()` order).
     pub open_by_level: Vec<i64>,
     pub closed_by_level: Vec<i64>,
     pub open_findings: i64,
@@ -122,7 +115,7 @@ pub struct Analytics {
     /// Median days to close, of closures in the window: "7", "15–21", ">90".
     pub median_days: Option<String>,
     pub median_days_severe: Option<String>,
-    /// Claims per status (in `CLAIM_STATUSES` order) per insurer.
+    /// Claims per status (in `claim_statuses()` order) per insurer.
     pub insurers: Vec<InsurerRow>,
     pub claims_by_status: Vec<Vec<i64>>,
     pub most_overdue: Vec<OverdueOrder>,
@@ -130,11 +123,11 @@ pub struct Analytics {
 
 async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> AppResult<Analytics> {
     let stage_counts = store::projects(conn, s).await?;
-    let projects_by_stage: Vec<Vec<i64>> = HOUSING
-        .iter()
+    let projects_by_stage: Vec<Vec<i64>> = housing()
+        .into_iter()
         .map(|h| {
-            STAGES
-                .iter()
+            stages()
+                .into_iter()
                 .map(|st| {
                     stage_counts
                         .iter()
@@ -147,8 +140,8 @@ async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> App
         .collect();
     let findings = store::findings(conn, s).await?;
     let by_level = |f: fn(&store::FindingCount) -> i64| -> Vec<i64> {
-        LEVELS
-            .iter()
+        levels()
+            .into_iter()
             .map(|l| findings.iter().filter(|c| c.level == *l).map(f).sum())
             .collect()
     };
@@ -173,8 +166,8 @@ async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> App
     let claims_by_status = insurers
         .iter()
         .map(|i| {
-            CLAIM_STATUSES
-                .iter()
+            claim_statuses()
+                .into_iter()
                 .map(|st| {
                     claims
                         .iter()
@@ -296,27 +289,33 @@ pub async fn index(
     tx.commit().await?;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
     let query = chosen.map_or(String::new(), |d| format!("&district={d}"));
-    let stage_series: Vec<(&str, &[i64])> = HOUSING
-        .iter()
+    let stage_series: Vec<(&str, &[i64])> = housing()
+        .into_iter()
         .zip(&a.projects_by_stage)
         .map(|(h, counts)| (ctx.label("housing", h), counts.as_slice()))
         .collect();
     let stage_chart = chart(
         "stacked",
-        STAGES.iter().map(|s| ctx.label("stage", s)).collect(),
+        stages()
+            .into_iter()
+            .map(|s| ctx.label("stage", s))
+            .collect(),
         stage_series,
         None,
     );
     let level_chart = chart(
         "stacked",
-        LEVELS.iter().map(|l| ctx.label("level", l)).collect(),
+        levels()
+            .into_iter()
+            .map(|l| ctx.label("level", l))
+            .collect(),
         vec![
             (ctx.t("analytics.open"), a.open_by_level.as_slice()),
             (ctx.t("analytics.closed"), a.closed_by_level.as_slice()),
         ],
         Some(
-            LEVELS
-                .iter()
+            levels()
+                .into_iter()
                 .map(|l| format!("/analytics/findings?level={l}&open=1{query}"))
                 .collect(),
         ),
@@ -329,8 +328,8 @@ pub async fn index(
         .collect();
     let claims_chart = chart(
         "stacked",
-        CLAIM_STATUSES
-            .iter()
+        claim_statuses()
+            .into_iter()
             .map(|s| ctx.label("claim_status", s))
             .collect(),
         claim_series,
@@ -404,7 +403,7 @@ pub async fn findings(
     let level = q
         .level
         .as_deref()
-        .filter(|l| LEVELS.contains(l))
+        .filter(|l| levels().contains(l))
         .ok_or(AppError::NotFound)?
         .to_owned();
     let open_only = q.open.as_deref() == Some("1");

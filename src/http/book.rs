@@ -111,10 +111,7 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
             }
             ProjectRisk {
                 project_id: r.project_id,
-                project_name: policies
-                    .iter()
-                    .find(|p| p.project_id == r.project_id)
-                    .map_or_else(String::new, |p| p.project_name.clone()),
+                project_name: r.project_name,
                 risk: risk_score(&RiskInputs {
                     findings,
                     floor_area_m2: r.floor_area_m2,

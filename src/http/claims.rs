@@ -527,7 +527,7 @@ pub async fn add_quote(
         return Err(AppError::Forbidden);
     }
     form.finish()?;
-    if ClaimStatus::parse(&claim.status) != Some(ClaimStatus::Approved) {
+    if !ClaimStatus::parse(&claim.status).is_some_and(ClaimStatus::takes_quotes) {
         return Err(AppError::Conflict("claims.quotes_closed"));
     }
     let quote =

@@ -19,7 +19,7 @@ use super::forms::{Checker, parse_id, see_other};
 use super::projects::today;
 use crate::db;
 use crate::domain::safety::{
-    self, ACCIDENT_TYPES, INJURY_CLASSES, IncidentStatus, Outstanding, PARTIES, close_incident,
+    self, ACCIDENT_TYPES, INJURY_CLASSES, IncidentStatus, PARTIES, close_incident,
 };
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -255,15 +255,7 @@ pub async fn close(
         .ok_or(AppError::NotFound)?;
     let status = IncidentStatus::parse(&incident.status)
         .ok_or(AppError::Conflict("safety.close_refused"))?;
-    let outstanding = Outstanding {
-        victims_unpaid: incident
-            .victims
-            .iter()
-            .filter(|v| v.settlement_status.as_deref() != Some("paid"))
-            .count(),
-        costs_unpaid: incident.costs.iter().filter(|c| c.status != "paid").count(),
-    };
-    let to = close_incident(status, outstanding).map_err(AppError::Conflict)?;
+    let to = close_incident(status, incident.outstanding()).map_err(AppError::Conflict)?;
     if !store::set_incident_status(&mut tx, &incident, to.as_str()).await? {
         return Err(AppError::Conflict("stale"));
     }

@@ -244,6 +244,7 @@ pub async fn book(conn: &mut PgConnection) -> Result<Vec<PolicyBook>, sqlx::Erro
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRecord {
     pub project_id: Uuid,
+    pub project_name: String,
     /// Findings raised per level A, B, C, D, E, R, O.
     pub findings: Vec<i64>,
     pub recurring: i64,
@@ -259,7 +260,7 @@ pub async fn project_records(
     today: NaiveDate,
 ) -> Result<Vec<ProjectRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.id AS project_id, \
+        "SELECT p.id AS project_id, p.name AS project_name, \
                 ARRAY(SELECT coalesce((SELECT raised FROM stats_project_findings s WHERE s.project_id = p.id AND s.level = l), 0) \
                       FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) AS l) AS findings, \
                 coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = p.id), 0) AS recurring, \

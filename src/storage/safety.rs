@@ -120,6 +120,20 @@ pub struct Incident {
     pub costs: Json<Vec<CostLine>>,
 }
 
+impl Incident {
+    /// What still keeps the incident open: victims not paid, agreed costs not paid.
+    pub fn outstanding(&self) -> crate::domain::safety::Outstanding {
+        crate::domain::safety::Outstanding {
+            victims_unpaid: self
+                .victims
+                .iter()
+                .filter(|v| v.settlement_status.as_deref() != Some("paid"))
+                .count(),
+            costs_unpaid: self.costs.iter().filter(|c| c.status != "paid").count(),
+        }
+    }
+}
+
 /// A cost of the incident besides its victims, agreed as a line of its own and then paid.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CostLine {
