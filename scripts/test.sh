@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Runs every test: starts PostgreSQL if none answers, starts chromedriver for the browser tests
-# (installing Debian's chromium when missing and allowed), then `cargo test`.
+# (installing Debian's chromium, the CJK fonts and poppler-utils for the PDF tests when missing
+# and allowed), then `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/pg-start.sh)"
 export DATABASE_URL
-if ! command -v chromedriver >/dev/null; then
+missing=()
+command -v chromedriver >/dev/null || missing+=(chromium chromium-driver)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing chromium, chromium-driver and CJK fonts from Debian's packages…" >&2
+    echo "installing ${missing[*]} from Debian's packages…" >&2
     apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
-    echo "chromedriver missing: install chromium and chromium-driver to run the browser tests" >&2
+    echo "missing ${missing[*]}: install them to run the browser and PDF tests" >&2
   fi
 fi
 if command -v chromedriver >/dev/null && [ -z "${WEBDRIVER_URL:-}" ]; then

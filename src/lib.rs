@@ -5,6 +5,7 @@
 //! - `db`: connecting, roles, migrations, the per-transaction tenant context, a private cluster.
 //! - `http`: router, middleware, extractors and handlers by resource.
 //! - `views`: askama page types, with templates under `templates/<role>/`.
+//! - `typeset`: the PDF documents' layout (fonts from the distribution, embedded as subsets).
 
 pub mod cli;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod i18n;
 pub mod security;
 pub mod storage;
+pub mod typeset;
 pub mod views;
 
 pub use http::{AppState, build_router};

@@ -87,6 +87,89 @@ pub fn decisions_on_time(pack: &RulePack, decisions: &[(bool, i16, i64)]) -> (i6
         })
 }
 
+/// The parties a league table ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Agency,
+    Developer,
+    Contractor,
+    Insurer,
+}
+
+impl Party {
+    pub const ALL: [Party; 4] = [
+        Party::Agency,
+        Party::Developer,
+        Party::Contractor,
+        Party::Insurer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Agency => "agency",
+            Party::Developer => "developer",
+            Party::Contractor => "contractor",
+            Party::Insurer => "insurer",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Party> {
+        Party::ALL.into_iter().find(|p| p.as_str() == code)
+    }
+}
+
+/// One party's record over the projects it is on: the raw sums a league is ranked by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LeagueRow {
+    pub org_id: uuid::Uuid,
+    pub name_zh: String,
+    pub projects: i64,
+    pub floor_area_m2: f64,
+    pub units: i64,
+    /// Findings calling for rectification (B–E, R) and the severe ones (D/E).
+    pub defects: i64,
+    pub severe: i64,
+    pub orders: i64,
+    pub orders_closed: i64,
+    pub orders_on_time: i64,
+    pub claims: i64,
+}
+
+impl LeagueRow {
+    /// Findings per 10,000 m² of floor area (none without floor area).
+    pub fn defects_per_10k_m2(&self) -> Option<f64> {
+        per(self.defects, self.floor_area_m2, 10_000.0)
+    }
+
+    pub fn severe_per_10k_m2(&self) -> Option<f64> {
+        per(self.severe, self.floor_area_m2, 10_000.0)
+    }
+
+    /// Percent of closed orders closed by their deadline.
+    pub fn on_time_pct(&self) -> Option<f64> {
+        share(self.orders_on_time, self.orders_closed).map(|s| s * 100.0)
+    }
+
+    /// Claims per 1,000 homes.
+    pub fn claims_per_1000_units(&self) -> Option<f64> {
+        per(self.claims, self.units as f64, 1_000.0)
+    }
+}
+
+fn per(count: i64, base: f64, unit: f64) -> Option<f64> {
+    (base > 0.0).then(|| count as f64 * unit / base)
+}
+
+/// Worst first: most defects per 10,000 m², parties without floor area last, then by name.
+pub fn rank_league(rows: &mut [LeagueRow]) {
+    rows.sort_by(|a, b| {
+        let key = |r: &LeagueRow| r.defects_per_10k_m2().unwrap_or(f64::NEG_INFINITY);
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| a.name_zh.cmp(&b.name_zh))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +220,57 @@ mod tests {
         let decisions = [(false, 6, 10), (false, 13, 2), (true, 29, 3), (true, 31, 1)];
         assert_eq!(decisions_on_time(&pack, &decisions), (13, 16));
         assert_eq!(decisions_on_time(&pack, &[]), (0, 0));
+    }
+
+    fn league(name: &str, area: f64, defects: i64) -> LeagueRow {
+        LeagueRow {
+            name_zh: name.into(),
+            floor_area_m2: area,
+            defects,
+            ..LeagueRow::default()
+        }
+    }
+
+    #[test]
+    fn league_rates_are_per_area_per_home_and_per_closed_order() {
+        let row = LeagueRow {
+            floor_area_m2: 50_000.0,
+            units: 400,
+            defects: 30,
+            severe: 5,
+            orders_closed: 8,
+            orders_on_time: 6,
+            claims: 2,
+            ..LeagueRow::default()
+        };
+        assert_eq!(row.defects_per_10k_m2(), Some(6.0));
+        assert_eq!(row.severe_per_10k_m2(), Some(1.0));
+        assert_eq!(row.on_time_pct(), Some(75.0));
+        assert_eq!(row.claims_per_1000_units(), Some(5.0));
+        let empty = LeagueRow::default();
+        assert_eq!(empty.defects_per_10k_m2(), None);
+        assert_eq!(empty.on_time_pct(), None);
+        assert_eq!(empty.claims_per_1000_units(), None);
+    }
+
+    #[test]
+    fn the_league_puts_the_densest_defects_first_and_unmeasured_last() {
+        let mut rows = vec![
+            league("乙", 10_000.0, 3),
+            league("甲", 0.0, 9),
+            league("丙", 20_000.0, 20),
+            league("丁", 10_000.0, 3),
+        ];
+        rank_league(&mut rows);
+        let names: Vec<&str> = rows.iter().map(|r| r.name_zh.as_str()).collect();
+        assert_eq!(names, ["丙", "丁", "乙", "甲"]);
+    }
+
+    #[test]
+    fn parties_round_trip_through_their_codes() {
+        for party in Party::ALL {
+            assert_eq!(Party::parse(party.as_str()), Some(party));
+        }
+        assert_eq!(Party::parse("owner"), None);
     }
 }

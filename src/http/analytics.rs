@@ -16,7 +16,9 @@ use super::export::{Cell, Sheet};
 use super::extract::CurrentUser;
 use super::projects::today;
 use crate::db;
-use crate::domain::analytics::{CLOSURE_BUCKETS, decisions_on_time, median_days, share};
+use crate::domain::analytics::{
+    CLOSURE_BUCKETS, LeagueRow, Party, decisions_on_time, median_days, rank_league, share,
+};
 use crate::domain::claims::ClaimStatus;
 use crate::domain::project::ProjectStage;
 use crate::domain::risk::RiskLevel;
@@ -29,13 +31,13 @@ use crate::storage::analytics::{
 use crate::views::{PageContext, render};
 
 // The categories of the charts, in the domain's order.
-fn stages() -> [&'static str; 5] {
+pub(super) fn stages() -> [&'static str; 5] {
     ProjectStage::ALL.map(ProjectStage::as_str)
 }
-fn housing() -> [&'static str; 3] {
+pub(super) fn housing() -> [&'static str; 3] {
     HousingType::ALL.map(HousingType::as_str)
 }
-fn levels() -> [&'static str; 7] {
+pub(super) fn levels() -> [&'static str; 7] {
     RiskLevel::ALL.map(RiskLevel::as_str)
 }
 fn claim_statuses() -> [&'static str; 11] {
@@ -48,6 +50,8 @@ pub struct AnalyticsQuery {
     pub district: Option<String>,
     /// The window for closure figures, in days (30, 90 or 365).
     pub days: Option<u32>,
+    /// The league table shown: agency (default), developer, contractor or insurer.
+    pub league: Option<String>,
 }
 
 fn require_regulator(user: &CurrentUser) -> AppResult<()> {
@@ -77,6 +81,13 @@ fn scope(q: &AnalyticsQuery, districts: &[District]) -> (Scope, Option<Uuid>, u3
         None => districts.iter().map(|d| d.id).collect(),
     };
     (Scope { districts, since }, chosen, days)
+}
+
+fn league_party(q: &AnalyticsQuery) -> Party {
+    q.league
+        .as_deref()
+        .and_then(Party::parse)
+        .unwrap_or(Party::Agency)
 }
 
 /// Each insurer's record in the period: claims, open ones, decisions and how many were on time.
@@ -119,9 +130,17 @@ pub struct Analytics {
     pub insurers: Vec<InsurerRow>,
     pub claims_by_status: Vec<Vec<i64>>,
     pub most_overdue: Vec<OverdueOrder>,
+    /// The league of `league_party`s over the scope's projects, worst defect density first.
+    pub league_party: &'static str,
+    pub league: Vec<LeagueRow>,
 }
 
-async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> AppResult<Analytics> {
+async fn load(
+    conn: &mut sqlx::PgConnection,
+    s: &Scope,
+    window_days: u32,
+    party: Option<Party>,
+) -> AppResult<Analytics> {
     let stage_counts = store::projects(conn, s).await?;
     let projects_by_stage: Vec<Vec<i64>> = housing()
         .into_iter()
@@ -195,6 +214,15 @@ async fn load(conn: &mut sqlx::PgConnection, s: &Scope, window_days: u32) -> App
         insurers,
         claims_by_status,
         most_overdue: store::most_overdue(conn, s, today()).await?,
+        league_party: party.map_or("", Party::as_str),
+        league: match party {
+            Some(party) => {
+                let mut rows = store::league(conn, s, party).await?;
+                rank_league(&mut rows);
+                rows
+            }
+            None => Vec::new(),
+        },
     })
 }
 
@@ -270,6 +298,14 @@ impl AnalyticsPage {
         self.ctx.pct(&row.on_time_pct())
     }
 
+    fn parties(&self) -> [&'static str; 4] {
+        Party::ALL.map(Party::as_str)
+    }
+
+    fn is_league(&self, party: &str) -> bool {
+        self.a.league_party == party
+    }
+
     fn overdue_days(&self, order: &OverdueOrder) -> i64 {
         (today() - order.deadline).num_days()
     }
@@ -285,7 +321,7 @@ pub async fn index(
     let mut tx = db::begin(&state.pool, &user).await?;
     let districts = store::districts(&mut tx).await?;
     let (s, chosen, days) = scope(&q, &districts);
-    let a = load(&mut tx, &s, days).await?;
+    let a = load(&mut tx, &s, days, Some(league_party(&q))).await?;
     tx.commit().await?;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
     let query = chosen.map_or(String::new(), |d| format!("&district={d}"));
@@ -351,7 +387,7 @@ pub async fn index(
 pub(super) async fn bureau_figures(conn: &mut sqlx::PgConnection) -> AppResult<Analytics> {
     let districts = store::districts(conn).await?;
     let (s, _, days) = scope(&AnalyticsQuery::default(), &districts);
-    load(conn, &s, days).await
+    load(conn, &s, days, None).await
 }
 
 /// The bureau's analytics as JSON (same scope and figures as the page).
@@ -362,13 +398,23 @@ pub async fn api_index(
     user: CurrentUser,
     Query(q): Query<AnalyticsQuery>,
 ) -> AppResult<Json<Analytics>> {
-    require_regulator(&user)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    Ok(Json(figures(&state, &user, &q).await?.0))
+}
+
+/// The figures for the query's scope, and the district chosen (none: all of the bureau's).
+pub(super) async fn figures(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &AnalyticsQuery,
+) -> AppResult<(Analytics, Option<District>)> {
+    require_regulator(user)?;
+    let mut tx = db::begin(&state.pool, user).await?;
     let districts = store::districts(&mut tx).await?;
-    let (s, _, days) = scope(&q, &districts);
-    let a = load(&mut tx, &s, days).await?;
+    let (s, chosen, days) = scope(q, &districts);
+    let a = load(&mut tx, &s, days, Some(league_party(q))).await?;
     tx.commit().await?;
-    Ok(Json(a))
+    let district = districts.into_iter().find(|d| Some(d.id) == chosen);
+    Ok((a, district))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -412,7 +458,7 @@ pub async fn findings(
     let (s, chosen, _) = scope(
         &AnalyticsQuery {
             district: q.district.clone(),
-            days: None,
+            ..AnalyticsQuery::default()
         },
         &districts,
     );

@@ -17,7 +17,9 @@ use super::error::{AppError, AppResult};
 use super::extract::CurrentUser;
 use super::projects::today;
 use crate::db;
-use crate::domain::analytics::{DECISION_BUCKETS, decisions_on_time, median_days, share};
+use crate::domain::analytics::{
+    DECISION_BUCKETS, LeagueRow, decisions_on_time, median_days, rank_league, share,
+};
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
 use crate::domain::underwriting::{RiskInputs, RiskScore, earned_fen, risk_score};
@@ -60,6 +62,8 @@ pub struct Book {
     pub median_decision_days: Option<String>,
     /// The riskiest projects first (at most 50).
     pub projects: Vec<ProjectRisk>,
+    /// Each risk-management agency's record on the projects this insurer leads.
+    pub agencies: Vec<LeagueRow>,
 }
 
 fn require_insurer(user: &CurrentUser) -> AppResult<()> {
@@ -127,6 +131,8 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
         .collect();
     projects.sort_by(|a, b| b.risk.score.total_cmp(&a.risk.score));
     projects.truncate(50);
+    let mut agencies = store::agencies_of_insurer(conn).await?;
+    rank_league(&mut agencies);
     Ok(Book {
         years,
         total,
@@ -134,6 +140,7 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
         decided_on_time,
         median_decision_days: median_days(&histogram, &DECISION_BUCKETS).map(|m| m.label()),
         projects,
+        agencies,
     })
 }
 

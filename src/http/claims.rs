@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -34,7 +34,8 @@ use crate::domain::tenancy::{OrgKind, UserRole};
 use crate::i18n::Lang;
 use crate::security::sha256_bytes;
 use crate::storage::claims::{
-    self as store, Claim, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, RepairQuote,
+    self as store, Claim, ClaimChanges, ClaimClock, ClaimEvent, EarlierFinding, NewClaim, Payment,
+    RepairQuote,
 };
 use crate::storage::rules::RulePackVersion;
 use crate::storage::{audit, policies, projects as project_store, rules};
@@ -706,46 +707,66 @@ pub struct ClaimView {
 /// Rule packs by id: a queue of claims mostly shares a handful of them.
 type Packs = HashMap<Uuid, RulePackVersion>;
 
-async fn view(
+/// A claim's clocks: when each step is due, and which are already broken (an open claim's by now,
+/// a closed one's by its decision).
+async fn clocks(
     conn: &mut sqlx::PgConnection,
-    claim: Claim,
+    c: &ClaimClock,
     packs: &mut Packs,
-) -> AppResult<ClaimView> {
-    let pack = match packs.entry(claim.rule_pack_id) {
+) -> AppResult<(ClaimDeadlines, Vec<&'static str>)> {
+    let pack = match packs.entry(c.rule_pack_id) {
         Entry::Occupied(known) => known.into_mut(),
         Entry::Vacant(slot) => slot.insert(
-            rules::find(conn, claim.rule_pack_id)
+            rules::find(conn, c.rule_pack_id)
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),
     };
     let d = deadlines(
         &pack.params,
-        claim.reopened_at.unwrap_or(claim.reported_at),
-        claim.fast_channel,
-        claim.complex,
+        c.reopened_at.unwrap_or(c.reported_at),
+        c.fast_channel,
+        c.complex,
     );
-    let broken = if ClaimStatus::parse(&claim.status).is_some_and(ClaimStatus::is_open) {
-        breaches(
-            &d,
-            claim.contacted_at,
-            claim.surveyed_at,
-            claim.decided_at,
-            Utc::now(),
-        )
+    let now = if is_open_status(&c.status) {
+        Utc::now()
     } else {
-        breaches(
-            &d,
-            claim.contacted_at,
-            claim.surveyed_at,
-            claim.decided_at,
-            claim.decided_at.unwrap_or_else(Utc::now),
-        )
+        c.decided_at.unwrap_or_else(Utc::now)
     };
+    let broken = breaches(&d, c.contacted_at, c.surveyed_at, c.decided_at, now);
+    Ok((d, broken))
+}
+
+fn is_open_status(status: &str) -> bool {
+    ClaimStatus::parse(status).is_some_and(ClaimStatus::is_open)
+}
+
+/// Where a claim stands in a queue: open first, breached clocks first, daily-life problems (the
+/// fast channel) before others, then by due time.
+fn attention(
+    status: &str,
+    breaches: &[&str],
+    fast: bool,
+    d: &ClaimDeadlines,
+) -> (bool, bool, bool, DateTime<Utc>) {
+    (
+        !is_open_status(status),
+        breaches.is_empty(),
+        !fast,
+        d.survey_by,
+    )
+}
+
+async fn view(
+    conn: &mut sqlx::PgConnection,
+    claim: Claim,
+    packs: &mut Packs,
+) -> AppResult<ClaimView> {
+    let (deadlines, breaches) = clocks(conn, &claim.clock(), packs).await?;
     Ok(ClaimView {
         claim,
-        deadlines: d,
-        breaches: broken,
+        deadlines,
+        breaches,
     })
 }
 
@@ -763,17 +784,58 @@ pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
     for claim in store::claims(conn).await? {
         views.push(view(conn, claim, &mut packs).await?);
     }
-    // Breached clocks first, daily-life problems (the fast channel) before others, then by due time.
     views.sort_by_key(|v| {
-        let open = ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open);
-        (
-            !open,
-            v.breaches.is_empty(),
-            !v.claim.fast_channel,
-            v.deadlines.survey_by,
+        attention(
+            &v.claim.status,
+            &v.breaches,
+            v.claim.fast_channel,
+            &v.deadlines,
         )
     });
     Ok(views)
+}
+
+/// Claims per page of the queue.
+pub const QUEUE_PAGE: usize = 50;
+
+/// One page of the queue: the whole queue is ordered from its clocks alone, and only the page's
+/// claims are read whole.
+pub struct QueuePage {
+    pub claims: Vec<ClaimView>,
+    /// In the queue (at most 1,000: the most urgent).
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {
+    let mut packs = Packs::new();
+    let mut order = Vec::new();
+    for c in store::queue_clocks(conn).await? {
+        let (d, broken) = clocks(conn, &c, &mut packs).await?;
+        order.push((attention(&c.status, &broken, c.fast_channel, &d), c.id));
+    }
+    order.sort();
+    let total = order.len();
+    let pages = total.div_ceil(QUEUE_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let ids: Vec<Uuid> = order
+        .iter()
+        .skip((page - 1) * QUEUE_PAGE)
+        .take(QUEUE_PAGE)
+        .map(|(_, id)| *id)
+        .collect();
+    let mut claims = Vec::with_capacity(ids.len());
+    for claim in store::claims_by_id(conn, &ids).await? {
+        claims.push(view(conn, claim, &mut packs).await?);
+    }
+    claims.sort_by_key(|v| ids.iter().position(|id| *id == v.claim.id));
+    Ok(QueuePage {
+        claims,
+        total,
+        page,
+        pages,
+    })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -845,20 +907,40 @@ pub(super) async fn detail(
 struct ListPage {
     ctx: PageContext,
     claims: Vec<ClaimView>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    per_page: usize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    pub format: Option<String>,
+    pub page: Option<usize>,
 }
 
 pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    axum::extract::Query(format): axum::extract::Query<super::export::FormatQuery>,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
 ) -> AppResult<Response> {
-    let claims = list(&state, &user).await?;
     let ctx = PageContext::signed_in(lang, &user, "/claims");
-    if format.is_xlsx() {
+    if q.format.as_deref() == Some("xlsx") {
+        let claims = list(&state, &user).await?;
         return claim_sheet(&ctx, &claims).download("claims.xlsx");
     }
-    render(&ListPage { ctx, claims })
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let page = queue_page(&mut tx, q.page.unwrap_or(1)).await?;
+    tx.commit().await?;
+    render(&ListPage {
+        ctx,
+        claims: page.claims,
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        per_page: QUEUE_PAGE,
+    })
 }
 
 fn claim_sheet(ctx: &PageContext, claims: &[ClaimView]) -> super::export::Sheet {

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod orders;
 pub mod organisations;
 pub mod parcels;
+pub mod pdf;
 pub mod policies;
 pub mod projects;
 pub mod property;
@@ -161,6 +162,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/projects/{id}/reports", post(reports::issue_form))
         .route("/reports", get(reports::index))
         .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/pdf", get(pdf::report))
         .route("/reports/{id}/review", post(reports::review_form))
         .route("/projects/{id}/safety-services", post(safety::service_form))
         .route("/projects/{id}/incidents", post(safety::incident_form))
@@ -192,10 +194,12 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/common-areas", get(property::index))
         .route("/analytics", get(analytics::index))
+        .route("/analytics/monthly.pdf", get(pdf::monthly))
         .route("/book", get(book::index))
         .route("/analytics/findings", get(analytics::findings))
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
+        .route("/claims/{id}/pdf", get(pdf::claim_file))
         .route("/claims/{id}/payments", post(claims::pay_form))
         .route("/claims/{id}/quotes", post(claims::quote_form))
         .route("/claims/{id}/subrogation", post(subrogation::open_form))

@@ -7,6 +7,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::analytics::{LeagueRow, Party};
+
 /// What the page is narrowed to: the districts (one of the bureau's, or all of them), named in
 /// each query so the counters are read by their key; and the window for closure figures.
 #[derive(Debug, Clone)]
@@ -285,4 +287,71 @@ pub async fn own_decisions(conn: &mut PgConnection) -> Result<Vec<(bool, i16, i6
     )
     .fetch_all(conn)
     .await
+}
+
+type LeagueTuple = (Uuid, String, i64, f64, i64, i64, i64, i64, i64, i64, i64);
+
+fn league_row(t: LeagueTuple) -> LeagueRow {
+    LeagueRow {
+        org_id: t.0,
+        name_zh: t.1,
+        projects: t.2,
+        floor_area_m2: t.3,
+        units: t.4,
+        defects: t.5,
+        severe: t.6,
+        orders: t.7,
+        orders_closed: t.8,
+        orders_on_time: t.9,
+        claims: t.10,
+    }
+}
+
+/// The party's column on the league counters (static names only: never from input).
+fn party_column(party: Party) -> &'static str {
+    match party {
+        Party::Agency => "agency_org_id",
+        Party::Developer => "developer_org_id",
+        Party::Contractor => "contractor_org_id",
+        Party::Insurer => "insurer_org_id",
+    }
+}
+
+/// Sums per party over the league counters matching `filter` ($1 is bound by the caller).
+fn league_sql(party: Party, filter: &str) -> String {
+    let column = party_column(party);
+    format!(
+        "SELECT o.id, o.name_zh, l.projects, l.floor_area_m2, l.units, l.defects, l.severe, l.orders, \
+                l.orders_closed, l.orders_on_time, l.claims \
+         FROM (SELECT {column} AS org_id, count(*)::bigint AS projects, sum(floor_area_m2)::float8 AS floor_area_m2, \
+                      sum(units)::bigint AS units, sum(defects)::bigint AS defects, sum(severe)::bigint AS severe, \
+                      sum(orders)::bigint AS orders, sum(orders_closed)::bigint AS orders_closed, \
+                      sum(orders_on_time)::bigint AS orders_on_time, sum(claims)::bigint AS claims \
+               FROM stats_project_league WHERE {filter} AND {column} IS NOT NULL GROUP BY 1) l \
+         JOIN organisations o ON o.id = l.org_id"
+    )
+}
+
+/// Each party's record over the projects in the scope's districts.
+pub async fn league(
+    conn: &mut PgConnection,
+    s: &Scope,
+    party: Party,
+) -> Result<Vec<LeagueRow>, sqlx::Error> {
+    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(party, "district_id = ANY($1)"))
+        .bind(&s.districts)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(league_row).collect())
+}
+
+/// Each risk-management agency's record over the projects the connection's insurer leads.
+pub async fn agencies_of_insurer(conn: &mut PgConnection) -> Result<Vec<LeagueRow>, sqlx::Error> {
+    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(
+        Party::Agency,
+        "insurer_org_id = (SELECT app.current_org_id())",
+    ))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(league_row).collect())
 }

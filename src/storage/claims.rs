@@ -167,27 +167,100 @@ const CLAIM_SELECT: &str = "\
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
-/// The 1,000 most urgent claims the tenant may see (row-level security decides): open before
-/// closed, the fast channel first, oldest first. Each party that may see claims has its own arm,
-/// walked in that order by an index of its own (0018) and cut at 1,000 (per district, per
+/// The ids of the 1,000 most urgent claims the tenant may see (row-level security decides): open
+/// before closed, the fast channel first, oldest first. Each party that may see claims has its own
+/// arm, walked in that order by an index of its own (0018) and cut at 1,000 (per district, per
 /// co-insured or assigned project: at most 50), so a big insurer's or bureau's queue never sorts
 /// all its claims; the arms are merged and cut again.
+const QUEUE_IDS: &str = "SELECT id FROM (\
+        (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+         WHERE lead_insurer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
+        UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
+         WHERE developer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
+        UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL \
+         (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+          WHERE district_id = d ORDER BY 2, 3 DESC, 4 LIMIT 1000) x) \
+        UNION (SELECT x.* FROM unnest(app.co_party_project_ids()) pr CROSS JOIN LATERAL \
+         (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
+          WHERE project_id = pr ORDER BY 2, 3 DESC, 4 LIMIT 50) x) \
+        UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
+         WHERE owner_user_id = app.current_user_id() OR manager_org_id = app.current_org_id())) arms \
+      ORDER BY closed, fast_channel DESC, reported_at LIMIT 1000";
+
+const QUEUE_ORDER: &str =
+    " ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at";
+
+/// The 1,000 most urgent claims the tenant may see, whole.
 pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> {
-    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id IN (SELECT id FROM (\
-            (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-             WHERE lead_insurer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
-            UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
-             WHERE developer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
-            UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL \
-             (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-              WHERE district_id = d ORDER BY 2, 3 DESC, 4 LIMIT 1000) x) \
-            UNION (SELECT x.* FROM unnest(app.co_party_project_ids()) pr CROSS JOIN LATERAL \
-             (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-              WHERE project_id = pr ORDER BY 2, 3 DESC, 4 LIMIT 50) x) \
-            UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
-             WHERE owner_user_id = app.current_user_id() OR manager_org_id = app.current_org_id())) arms \
-          ORDER BY closed, fast_channel DESC, reported_at LIMIT 1000) \
-        ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at"].concat())
+    sqlx::query_as(
+        &[
+            CLAIM_SELECT,
+            " WHERE c.id IN (",
+            QUEUE_IDS,
+            ")",
+            QUEUE_ORDER,
+        ]
+        .concat(),
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What a claim's clocks are computed from: enough to order a queue before reading its rows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimClock {
+    pub id: Uuid,
+    pub rule_pack_id: Uuid,
+    pub status: String,
+    pub fast_channel: bool,
+    pub complex: bool,
+    pub reported_at: DateTime<Utc>,
+    pub reopened_at: Option<DateTime<Utc>>,
+    pub contacted_at: Option<DateTime<Utc>>,
+    pub surveyed_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl Claim {
+    pub fn clock(&self) -> ClaimClock {
+        ClaimClock {
+            id: self.id,
+            rule_pack_id: self.rule_pack_id,
+            status: self.status.clone(),
+            fast_channel: self.fast_channel,
+            complex: self.complex,
+            reported_at: self.reported_at,
+            reopened_at: self.reopened_at,
+            contacted_at: self.contacted_at,
+            surveyed_at: self.surveyed_at,
+            decided_at: self.decided_at,
+        }
+    }
+}
+
+/// The clocks of the 1,000 most urgent claims (no joins but the policy's rule pack).
+pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
+    sqlx::query_as(
+        &[
+            "SELECT c.id, po.rule_pack_id, c.status, c.fast_channel, c.complex, c.reported_at, c.reopened_at, \
+                    c.contacted_at, c.surveyed_at, c.decided_at \
+             FROM claims c JOIN policies po ON po.id = c.policy_id WHERE c.id IN (",
+            QUEUE_IDS,
+            ")",
+        ]
+        .concat(),
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// These claims, whole, in no particular order.
+pub async fn claims_by_id(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<Claim>, sqlx::Error> {
+    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id = ANY($1)"].concat())
+        .bind(ids)
         .fetch_all(conn)
         .await
 }

@@ -240,6 +240,16 @@ impl PageContext {
         value.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}%"))
     }
 
+    /// A rate with one decimal, or a dash when there is nothing to divide by.
+    pub fn rate(&self, value: &Option<f64>) -> String {
+        value.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
+    }
+
+    /// Square metres in units of 10,000 m² (万㎡).
+    pub fn wan_m2(&self, m2: &f64) -> String {
+        format!("{:.1}", m2 / 10_000.0)
+    }
+
     pub fn opt_date(&self, date: &Option<NaiveDate>) -> String {
         date.map_or_else(|| "—".to_owned(), |d| d.to_string())
     }

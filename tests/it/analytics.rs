@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 9] = [
+const COUNTERS: [(&str, &str); 10] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -20,6 +20,7 @@ const COUNTERS: [(&str, &str); 9] = [
         "stats_policy_claims",
         "claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
     ),
+    ("stats_project_league", "true"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -49,6 +50,13 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
                                location, trade, section_code, description, created_by) \
          SELECT i.id, i.project_id, i.district_id, i.developer_org_id, i.agency_org_id, 'D', 'D', '3号楼', '结构', 'STRUCTURE', '计数测试', i.created_by \
          FROM inspections i LIMIT 1",
+        // Orders closed (one overdue, one in time), a building grown, an agency retired, a
+        // contractor named: the league's counters.
+        "UPDATE rectification_orders SET status = 'closed', closed_at = now() WHERE id = (SELECT id FROM rectification_orders WHERE status <> 'closed' ORDER BY deadline LIMIT 1)",
+        "UPDATE rectification_orders SET status = 'closed', closed_at = now() WHERE id = (SELECT id FROM rectification_orders WHERE status <> 'closed' ORDER BY deadline DESC LIMIT 1)",
+        "UPDATE buildings SET units = units + 5, floor_area_m2 = floor_area_m2 + 100 WHERE id = (SELECT id FROM buildings ORDER BY name LIMIT 1)",
+        "UPDATE project_parties SET retired_at = now() WHERE role = 'risk_agency' AND project_id = (SELECT project_id FROM project_parties WHERE role = 'risk_agency' ORDER BY added_at LIMIT 1)",
+        "UPDATE projects SET contractor_org_id = (SELECT id FROM organisations WHERE kind = 'contractor' LIMIT 1) WHERE id = (SELECT id FROM projects WHERE contractor_org_id IS NULL LIMIT 1)",
         // Part of an approved claim paid: paid up, reserve down.
         "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
          SELECT c.id, c.lead_insurer_org_id, 'counter-test', '\\x00', '维修单位', 100000, u.id \

@@ -1071,6 +1071,28 @@ async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings()
             .contains("平安财险")
     );
     screenshot(&browser, "analytics").await;
+    // League tables: agencies first, then developers, each with its rates.
+    assert!(
+        text_of(&browser, "[data-testid=league]")
+            .await
+            .contains("和信安诚")
+    );
+    click(
+        &browser,
+        "[data-testid=league-tabs] a[href*='league=developer']",
+    )
+    .await;
+    browser
+        .wait()
+        .for_element(Locator::Css(
+            "[data-testid=league-tabs] a.active[href*='league=developer']",
+        ))
+        .await
+        .unwrap();
+    let league = text_of(&browser, "[data-testid=league]").await;
+    assert!(league.contains("青岛融创东方置业有限公司"), "{league}");
+    assert!(league.contains("青岛天一仁和置业有限公司"), "{league}");
+    screenshot_at(&browser, "analytics-league", Some("#league")).await;
     click(&browser, "a[href^='/analytics/findings?level=D']").await;
     browser
         .wait()
@@ -1099,5 +1121,59 @@ async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings()
             .contains("融创东方悦府")
     );
     screenshot(&browser, "insurer-book").await;
+    assert!(
+        text_of(&browser, "#agencies [data-testid=league]")
+            .await
+            .contains("和信安诚")
+    );
+    screenshot_at(&browser, "insurer-book-agencies", Some("#agencies")).await;
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_insurer_pages_through_a_long_claims_queue_and_downloads_a_claim_file() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    crate::pdf::copy_claims(&app, 80).await;
+    sign_in(&browser, &app, "pingan-qd").await;
+    click(&browser, "a[href='/claims']").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=pager]"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=pager]")
+            .await
+            .contains("第 1 页，共 2 页")
+    );
+    screenshot_at(&browser, "claims-queue-pager", Some("[data-testid=pager]")).await;
+    click(&browser, "[data-testid=next-page]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("a.page-link[rel=prev][href='?page=1']"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=pager]")
+            .await
+            .contains("第 2 页，共 2 页")
+    );
+    click(&browser, "#claim-table a[href^='/claims/']").await;
+    let href = browser
+        .find(Locator::Css("[data-testid=claim-pdf]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        href.starts_with("/claims/") && href.ends_with("/pdf"),
+        "{href}"
+    );
+    screenshot(&browser, "claim-detail-pdf-link").await;
     browser.close().await.unwrap();
 }

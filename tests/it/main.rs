@@ -8,6 +8,7 @@ mod claims;
 mod generate;
 mod harness;
 mod matrix;
+mod pdf;
 mod platform;
 mod policies;
 mod property;

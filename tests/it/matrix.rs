@@ -411,6 +411,7 @@ fn rows() -> Vec<Row> {
         form("POST", "/projects/{id}/reports", &[("kind", "x"), ("conclusion", "")], AGENCY_ONLY_422),
         row("GET", "/reports", ORGS_ONLY),
         row("GET", "/reports/{id}", PROJECT_READERS),
+        row("GET", "/reports/{id}/pdf", PROJECT_READERS),
         form("POST", "/reports/{id}/review", &[("decision", "confirm"), ("note", "再次审核")], [303, 403, 404, 403, 403, 409, 403, 403, 404, 404]),
         json("POST", "/api/v1/projects/{id}/reports", r#"{"kind":"x","conclusion":""}"#, api(AGENCY_ONLY_422)),
         row("GET", "/api/v1/reports", API_SIGNED_IN),
@@ -472,6 +473,7 @@ fn rows() -> Vec<Row> {
         form("POST", "/projects/{id}/units", &[("building_id", "x"), ("number", ""), ("floor_area_m2", "")], DEVELOPER_ONLY_422),
         row("GET", "/claims", SIGNED_IN),
         row("GET", "/claims/{id}", UNIT_READERS),
+        row("GET", "/claims/{id}/pdf", UNIT_READERS),
         form("POST", "/claims/{id}/payments", &[("payee", "x"), ("amount_yuan", "1"), ("idempotency_key", "matrix-key-1")], LEAD_CLAIM_409),
         form("POST", "/claims/{id}/{action}", &[], LEAD_CLAIM_409),
         form(
@@ -500,6 +502,7 @@ fn rows() -> Vec<Row> {
         json("POST", "/api/v1/claims/{id}/quotes", r#"{"contractor":"","amount_yuan":"","scope":""}"#, api(LEAD_CLAIM_422)),
         // The bureau's analytics; the drill-down needs a level (none given here: 404).
         row("GET", "/analytics", REGULATORS_ONLY_200),
+        row("GET", "/analytics/monthly.pdf", REGULATORS_ONLY_200),
         row("GET", "/analytics/findings", REGULATORS_ONLY_404),
         row("GET", "/api/v1/analytics", api(REGULATORS_ONLY_200)),
         row("GET", "/book", INSURERS_ONLY_200),

@@ -1,0 +1,175 @@
+-- League tables: per project, what insurers, risk-management agencies, developers and contractors
+-- are ranked by, kept in the same transaction as the rows (like 0016–0017), with the project's
+-- parties on the row so a league is one scan of the bureau's districts, never a join per party.
+
+CREATE TABLE stats_project_league (
+    project_id        uuid PRIMARY KEY REFERENCES projects (id),
+    district_id       uuid NOT NULL REFERENCES districts (id),
+    developer_org_id  uuid NOT NULL REFERENCES organisations (id),
+    contractor_org_id uuid REFERENCES organisations (id),
+    insurer_org_id    uuid REFERENCES organisations (id),
+    agency_org_id     uuid REFERENCES organisations (id),
+    floor_area_m2     numeric(14, 2) NOT NULL DEFAULT 0,
+    units             bigint NOT NULL DEFAULT 0,
+    -- Findings that call for rectification (B–E, R) and the severe ones (D/E), by original level.
+    defects           bigint NOT NULL DEFAULT 0,
+    severe            bigint NOT NULL DEFAULT 0,
+    orders            bigint NOT NULL DEFAULT 0,
+    orders_closed     bigint NOT NULL DEFAULT 0,
+    -- Closed on or before the deadline (Asia/Shanghai calendar day).
+    orders_on_time    bigint NOT NULL DEFAULT 0,
+    claims            bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX stats_project_league_district_idx ON stats_project_league (district_id);
+CREATE INDEX stats_project_league_insurer_idx ON stats_project_league (insurer_org_id);
+
+CREATE FUNCTION app.order_on_time(p_status text, p_closed_at timestamptz, p_deadline date) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (p_status = 'closed' AND p_closed_at IS NOT NULL AND app.shanghai_day(p_closed_at) <= p_deadline)::int
+$$;
+
+CREATE FUNCTION app.league_project() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    INSERT INTO stats_project_league (project_id, district_id, developer_org_id, contractor_org_id)
+    VALUES (NEW.id, NEW.district_id, NEW.developer_org_id, NEW.contractor_org_id)
+    ON CONFLICT (project_id) DO UPDATE SET contractor_org_id = excluded.contractor_org_id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER projects_in_league AFTER INSERT OR UPDATE OF contractor_org_id ON projects
+    FOR EACH ROW EXECUTE FUNCTION app.league_project();
+
+-- The project's current lead insurer and agency (the latest one not retired).
+CREATE FUNCTION app.league_party() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF NEW.role = 'lead_insurer' THEN
+        UPDATE stats_project_league SET insurer_org_id = (
+            SELECT org_id FROM project_parties WHERE project_id = NEW.project_id AND role = 'lead_insurer' AND retired_at IS NULL
+            ORDER BY added_at DESC LIMIT 1)
+        WHERE project_id = NEW.project_id;
+    ELSIF NEW.role = 'risk_agency' THEN
+        UPDATE stats_project_league SET agency_org_id = (
+            SELECT org_id FROM project_parties WHERE project_id = NEW.project_id AND role = 'risk_agency' AND retired_at IS NULL
+            ORDER BY added_at DESC LIMIT 1)
+        WHERE project_id = NEW.project_id;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER project_parties_in_league AFTER INSERT OR UPDATE OF retired_at ON project_parties
+    FOR EACH ROW EXECUTE FUNCTION app.league_party();
+
+CREATE FUNCTION app.league_building() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE stats_project_league SET floor_area_m2 = floor_area_m2 - OLD.floor_area_m2, units = units - OLD.units
+        WHERE project_id = OLD.project_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE stats_project_league SET floor_area_m2 = floor_area_m2 + NEW.floor_area_m2, units = units + NEW.units
+        WHERE project_id = NEW.project_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER buildings_in_league AFTER INSERT OR UPDATE OF floor_area_m2, units OR DELETE ON buildings
+    FOR EACH ROW EXECUTE FUNCTION app.league_building();
+
+CREATE FUNCTION app.league_finding() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    UPDATE stats_project_league
+    SET defects = defects + (NEW.original_level IN ('B', 'C', 'D', 'E', 'R'))::int,
+        severe = severe + (NEW.original_level IN ('D', 'E'))::int
+    WHERE project_id = NEW.project_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER findings_in_league AFTER INSERT ON findings
+    FOR EACH ROW EXECUTE FUNCTION app.league_finding();
+
+CREATE FUNCTION app.league_order() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+DECLARE
+    closed int := (NEW.status = 'closed')::int;
+    on_time int := app.order_on_time(NEW.status, NEW.closed_at, NEW.deadline);
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        closed := closed - (OLD.status = 'closed')::int;
+        on_time := on_time - app.order_on_time(OLD.status, OLD.closed_at, OLD.deadline);
+    END IF;
+    UPDATE stats_project_league
+    SET orders = orders + (TG_OP = 'INSERT')::int, orders_closed = orders_closed + closed, orders_on_time = orders_on_time + on_time
+    WHERE project_id = NEW.project_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER orders_in_league AFTER INSERT OR UPDATE OF status, closed_at, deadline ON rectification_orders
+    FOR EACH ROW EXECUTE FUNCTION app.league_order();
+
+CREATE FUNCTION app.league_claim() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    UPDATE stats_project_league SET claims = claims + 1 WHERE project_id = NEW.project_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER claims_in_league AFTER INSERT ON claims
+    FOR EACH ROW EXECUTE FUNCTION app.league_claim();
+
+ALTER TABLE stats_project_league ENABLE ROW LEVEL SECURITY;
+ALTER TABLE stats_project_league FORCE ROW LEVEL SECURITY;
+-- A bureau reads its districts' projects; an insurer or agency the projects it is a party to.
+CREATE POLICY stats_project_league_visible ON stats_project_league FOR SELECT TO zhianbao_app
+    USING (district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]) OR project_id = ANY ((SELECT app.party_project_ids())::uuid[]));
+GRANT SELECT ON stats_project_league TO zhianbao_app;
+
+-- The recount of 0017, now with the league.
+CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
+    TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions,
+             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league;
+    INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;
+    INSERT INTO stats_findings
+        SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
+        FROM findings f JOIN inspections i ON i.id = f.inspection_id GROUP BY 1, 2, 3;
+    INSERT INTO stats_finding_days
+        SELECT district_id, app.shanghai_week(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
+        FROM findings GROUP BY 1, 2, 3;
+    INSERT INTO stats_closures
+        SELECT district_id, app.shanghai_week(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
+               app.closure_bucket(app.shanghai_day(coalesce(closed_at, created_at)) - app.shanghai_day(created_at)), count(*)
+        FROM findings WHERE status = 'closed' GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_claims SELECT district_id, lead_insurer_org_id, status, count(*) FROM claims GROUP BY 1, 2, 3;
+    INSERT INTO stats_claim_decisions
+        SELECT district_id, lead_insurer_org_id, complex,
+               app.decision_bucket(decided_at, coalesce(reopened_at, reported_at)), count(*)
+        FROM claims WHERE decided_at IS NOT NULL GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_project_findings
+        SELECT project_id, district_id, original_level, count(*) FROM findings GROUP BY 1, 2, 3;
+    INSERT INTO stats_project_recurrence
+        SELECT project_id, district_id, sum(n - 1) FROM (
+            SELECT project_id, district_id, count(*) AS n FROM findings WHERE original_level IN ('C', 'D', 'E')
+            GROUP BY project_id, district_id, building_id, section_code) g
+        GROUP BY 1, 2 HAVING sum(n - 1) > 0;
+    INSERT INTO stats_policy_claims
+        SELECT c.policy_id, c.district_id, c.lead_insurer_org_id, count(*),
+               coalesce(sum(p.paid), 0)::bigint, coalesce(sum(app.claim_reserve(c.status, c.approved_amount_fen, coalesce(p.paid, 0))), 0)::bigint
+        FROM claims c LEFT JOIN (SELECT claim_id, sum(amount_fen)::bigint AS paid FROM claim_payments GROUP BY 1) p ON p.claim_id = c.id
+        GROUP BY 1, 2, 3;
+    INSERT INTO stats_project_league
+        SELECT p.id, p.district_id, p.developer_org_id, p.contractor_org_id,
+               (SELECT org_id FROM project_parties x WHERE x.project_id = p.id AND x.role = 'lead_insurer' AND x.retired_at IS NULL
+                ORDER BY x.added_at DESC LIMIT 1),
+               (SELECT org_id FROM project_parties x WHERE x.project_id = p.id AND x.role = 'risk_agency' AND x.retired_at IS NULL
+                ORDER BY x.added_at DESC LIMIT 1),
+               coalesce(b.area, 0), coalesce(b.units, 0), coalesce(f.defects, 0), coalesce(f.severe, 0),
+               coalesce(o.orders, 0), coalesce(o.closed, 0), coalesce(o.on_time, 0), coalesce(c.claims, 0)
+        FROM projects p
+        LEFT JOIN (SELECT project_id, sum(floor_area_m2) AS area, sum(units) AS units FROM buildings GROUP BY 1) b ON b.project_id = p.id
+        LEFT JOIN (SELECT project_id, count(*) FILTER (WHERE original_level IN ('B', 'C', 'D', 'E', 'R')) AS defects,
+                          count(*) FILTER (WHERE original_level IN ('D', 'E')) AS severe
+                   FROM findings GROUP BY 1) f ON f.project_id = p.id
+        LEFT JOIN (SELECT project_id, count(*) AS orders, count(*) FILTER (WHERE status = 'closed') AS closed,
+                          sum(app.order_on_time(status, closed_at, deadline)) AS on_time
+                   FROM rectification_orders GROUP BY 1) o ON o.project_id = p.id
+        LEFT JOIN (SELECT project_id, count(*) AS claims FROM claims GROUP BY 1) c ON c.project_id = p.id;
+$$;
+
+SELECT app.rebuild_stats();
