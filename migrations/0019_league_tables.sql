@@ -114,6 +114,67 @@ END $$;
 CREATE TRIGGER claims_in_league AFTER INSERT ON claims
     FOR EACH ROW EXECUTE FUNCTION app.league_claim();
 
+-- The same sums per district and party: what a bureau's league reads (a row per developer,
+-- contractor, insurer and agency active in each district, whatever the number of projects). Every
+-- change of a project's row moves its old values out of its old parties' rows and its new values
+-- into its new parties' rows, so a new agency or contractor takes the project's history with it.
+CREATE TABLE stats_party_league (
+    district_id    uuid NOT NULL REFERENCES districts (id),
+    party          text NOT NULL CHECK (party IN ('agency', 'developer', 'contractor', 'insurer')),
+    org_id         uuid NOT NULL REFERENCES organisations (id),
+    projects       bigint NOT NULL DEFAULT 0,
+    floor_area_m2  numeric(16, 2) NOT NULL DEFAULT 0,
+    units          bigint NOT NULL DEFAULT 0,
+    defects        bigint NOT NULL DEFAULT 0,
+    severe         bigint NOT NULL DEFAULT 0,
+    orders         bigint NOT NULL DEFAULT 0,
+    orders_closed  bigint NOT NULL DEFAULT 0,
+    orders_on_time bigint NOT NULL DEFAULT 0,
+    claims         bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (district_id, party, org_id)
+);
+
+CREATE FUNCTION app.league_add(p_party text, p_org uuid, p_sign int, r stats_project_league) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF p_org IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO stats_party_league AS s VALUES (
+        r.district_id, p_party, p_org, p_sign, p_sign * r.floor_area_m2, p_sign * r.units, p_sign * r.defects,
+        p_sign * r.severe, p_sign * r.orders, p_sign * r.orders_closed, p_sign * r.orders_on_time, p_sign * r.claims)
+    ON CONFLICT (district_id, party, org_id) DO UPDATE SET
+        projects = s.projects + excluded.projects, floor_area_m2 = s.floor_area_m2 + excluded.floor_area_m2,
+        units = s.units + excluded.units, defects = s.defects + excluded.defects, severe = s.severe + excluded.severe,
+        orders = s.orders + excluded.orders, orders_closed = s.orders_closed + excluded.orders_closed,
+        orders_on_time = s.orders_on_time + excluded.orders_on_time, claims = s.claims + excluded.claims;
+END $$;
+REVOKE ALL ON FUNCTION app.league_add(text, uuid, int, stats_project_league) FROM PUBLIC;
+
+CREATE FUNCTION app.league_roll_up() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM app.league_add('developer', OLD.developer_org_id, -1, OLD);
+        PERFORM app.league_add('contractor', OLD.contractor_org_id, -1, OLD);
+        PERFORM app.league_add('insurer', OLD.insurer_org_id, -1, OLD);
+        PERFORM app.league_add('agency', OLD.agency_org_id, -1, OLD);
+    END IF;
+    PERFORM app.league_add('developer', NEW.developer_org_id, 1, NEW);
+    PERFORM app.league_add('contractor', NEW.contractor_org_id, 1, NEW);
+    PERFORM app.league_add('insurer', NEW.insurer_org_id, 1, NEW);
+    PERFORM app.league_add('agency', NEW.agency_org_id, 1, NEW);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stats_project_league_rolled_up AFTER INSERT OR UPDATE ON stats_project_league
+    FOR EACH ROW EXECUTE FUNCTION app.league_roll_up();
+
+ALTER TABLE stats_party_league ENABLE ROW LEVEL SECURITY;
+ALTER TABLE stats_party_league FORCE ROW LEVEL SECURITY;
+CREATE POLICY stats_party_league_visible ON stats_party_league FOR SELECT TO zhianbao_app
+    USING (district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
+GRANT SELECT ON stats_party_league TO zhianbao_app;
+
 ALTER TABLE stats_project_league ENABLE ROW LEVEL SECURITY;
 ALTER TABLE stats_project_league FORCE ROW LEVEL SECURITY;
 -- A bureau reads its districts' projects; an insurer or agency the projects it is a party to.
@@ -124,7 +185,7 @@ GRANT SELECT ON stats_project_league TO zhianbao_app;
 -- The recount of 0017, now with the league.
 CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
     TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions,
-             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league;
+             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league, stats_party_league;
     INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;
     INSERT INTO stats_findings
         SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
@@ -170,6 +231,17 @@ CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
                           sum(app.order_on_time(status, closed_at, deadline)) AS on_time
                    FROM rectification_orders GROUP BY 1) o ON o.project_id = p.id
         LEFT JOIN (SELECT project_id, count(*) AS claims FROM claims GROUP BY 1) c ON c.project_id = p.id;
+    -- Rolled up again from the projects' rows, whether or not triggers fired above (a bulk load
+    -- runs with them off).
+    TRUNCATE stats_party_league;
+    INSERT INTO stats_party_league
+        SELECT l.district_id, x.party, x.org_id, count(*), sum(floor_area_m2), sum(units), sum(defects), sum(severe),
+               sum(orders), sum(orders_closed), sum(orders_on_time), sum(claims)
+        FROM stats_project_league l
+        CROSS JOIN LATERAL (VALUES ('developer', l.developer_org_id), ('contractor', l.contractor_org_id),
+                                   ('insurer', l.insurer_org_id), ('agency', l.agency_org_id)) x (party, org_id)
+        WHERE x.org_id IS NOT NULL
+        GROUP BY 1, 2, 3;
 $$;
 
 SELECT app.rebuild_stats();

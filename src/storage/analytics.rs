@@ -307,50 +307,45 @@ fn league_row(t: LeagueTuple) -> LeagueRow {
     }
 }
 
-/// The party's column on the league counters (static names only: never from input).
-fn party_column(party: Party) -> &'static str {
-    match party {
-        Party::Agency => "agency_org_id",
-        Party::Developer => "developer_org_id",
-        Party::Contractor => "contractor_org_id",
-        Party::Insurer => "insurer_org_id",
-    }
-}
+/// The sums a league ranks by, over counter rows (the projects' count comes first, per source).
+const LEAGUE_SUMS: &str = "sum(floor_area_m2)::float8 AS floor_area_m2, sum(units)::bigint AS units, \
+     sum(defects)::bigint AS defects, sum(severe)::bigint AS severe, sum(orders)::bigint AS orders, \
+     sum(orders_closed)::bigint AS orders_closed, sum(orders_on_time)::bigint AS orders_on_time, \
+     sum(claims)::bigint AS claims";
 
-/// Sums per party over the league counters matching `filter` ($1 is bound by the caller).
-fn league_sql(party: Party, filter: &str) -> String {
-    let column = party_column(party);
+/// The league's columns, named by organisation, from a subquery `l` of `org_id`, `projects` and the sums.
+fn league_sql(sums_by_org: &str) -> String {
     format!(
         "SELECT o.id, o.name_zh, l.projects, l.floor_area_m2, l.units, l.defects, l.severe, l.orders, \
                 l.orders_closed, l.orders_on_time, l.claims \
-         FROM (SELECT {column} AS org_id, count(*)::bigint AS projects, sum(floor_area_m2)::float8 AS floor_area_m2, \
-                      sum(units)::bigint AS units, sum(defects)::bigint AS defects, sum(severe)::bigint AS severe, \
-                      sum(orders)::bigint AS orders, sum(orders_closed)::bigint AS orders_closed, \
-                      sum(orders_on_time)::bigint AS orders_on_time, sum(claims)::bigint AS claims \
-               FROM stats_project_league WHERE {filter} AND {column} IS NOT NULL GROUP BY 1) l \
-         JOIN organisations o ON o.id = l.org_id"
+         FROM ({sums_by_org}) l JOIN organisations o ON o.id = l.org_id"
     )
 }
 
-/// Each party's record over the projects in the scope's districts.
+/// Each party's record over the projects in the scope's districts, from the per-district rows.
 pub async fn league(
     conn: &mut PgConnection,
     s: &Scope,
     party: Party,
 ) -> Result<Vec<LeagueRow>, sqlx::Error> {
-    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(party, "district_id = ANY($1)"))
-        .bind(&s.districts)
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(&format!(
+        "SELECT org_id, sum(projects)::bigint AS projects, {LEAGUE_SUMS} FROM stats_party_league \
+         WHERE district_id = ANY($1) AND party = $2 GROUP BY 1 HAVING sum(projects) > 0"
+    )))
+    .bind(&s.districts)
+    .bind(party.as_str())
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(league_row).collect())
 }
 
-/// Each risk-management agency's record over the projects the connection's insurer leads.
+/// Each risk-management agency's record over the projects the connection's insurer leads (one
+/// row per project it leads: the insurer's book reads those projects anyway).
 pub async fn agencies_of_insurer(conn: &mut PgConnection) -> Result<Vec<LeagueRow>, sqlx::Error> {
-    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(
-        Party::Agency,
-        "insurer_org_id = (SELECT app.current_org_id())",
-    ))
+    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(&format!(
+        "SELECT agency_org_id AS org_id, count(*)::bigint AS projects, {LEAGUE_SUMS} FROM stats_project_league \
+         WHERE insurer_org_id = (SELECT app.current_org_id()) AND agency_org_id IS NOT NULL GROUP BY 1"
+    )))
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(league_row).collect())

@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 10] = [
+const COUNTERS: [(&str, &str); 11] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -21,6 +21,7 @@ const COUNTERS: [(&str, &str); 10] = [
         "claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
     ),
     ("stats_project_league", "true"),
+    ("stats_party_league", "projects <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -299,4 +300,82 @@ async fn the_lead_insurer_reads_its_book_loss_ratios_and_project_risk_scores() {
     for user in ["laoshan-zjj", "sunac-dev", "hexin-tis", "owner-demo"] {
         assert_eq!(book(user).await.0, 403, "{user}");
     }
+}
+
+#[tokio::test]
+async fn league_tables_rank_each_party_by_its_own_raw_rows_within_the_bureaus_districts() {
+    let app = TestApp::spawn().await;
+    // What each developer's row must say, counted from the raw rows of Laoshan's projects.
+    let expected: Vec<(String, i64, f64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT o.name_zh, count(DISTINCT p.id), \
+                (SELECT coalesce(sum(b.floor_area_m2), 0)::float8 FROM buildings b JOIN projects q ON q.id = b.project_id \
+                 WHERE q.developer_org_id = o.id AND q.district_id = d.id), \
+                (SELECT count(*) FROM findings f JOIN projects q ON q.id = f.project_id \
+                 WHERE q.developer_org_id = o.id AND q.district_id = d.id AND f.original_level IN ('B', 'C', 'D', 'E', 'R')), \
+                (SELECT count(*) FROM rectification_orders r JOIN projects q ON q.id = r.project_id \
+                 WHERE q.developer_org_id = o.id AND q.district_id = d.id AND r.status = 'closed'), \
+                (SELECT count(*) FROM rectification_orders r JOIN projects q ON q.id = r.project_id \
+                 WHERE q.developer_org_id = o.id AND q.district_id = d.id AND r.status = 'closed' \
+                   AND (r.closed_at AT TIME ZONE 'Asia/Shanghai')::date <= r.deadline), \
+                (SELECT count(*) FROM claims c JOIN projects q ON q.id = c.project_id \
+                 WHERE q.developer_org_id = o.id AND q.district_id = d.id) \
+         FROM projects p JOIN organisations o ON o.id = p.developer_org_id JOIN districts d ON d.id = p.district_id \
+         WHERE d.name_zh = '崂山区' GROUP BY o.id, o.name_zh, d.id ORDER BY 1",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(expected.len() >= 2);
+    let (status, a) = analytics(&app, "laoshan-zjj", "?league=developer").await;
+    assert_eq!(status, 200);
+    assert_eq!(a["league_party"], "developer");
+    let mut got: Vec<(String, i64, f64, i64, i64, i64, i64)> = a["league"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name_zh"].as_str().unwrap().to_owned(),
+                r["projects"].as_i64().unwrap(),
+                r["floor_area_m2"].as_f64().unwrap(),
+                r["defects"].as_i64().unwrap(),
+                r["orders_closed"].as_i64().unwrap(),
+                r["orders_on_time"].as_i64().unwrap(),
+                r["claims"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, expected);
+    // Worst defect density first.
+    let density = |r: &Value| r["defects"].as_f64().unwrap() / r["floor_area_m2"].as_f64().unwrap();
+    let rows = a["league"].as_array().unwrap();
+    assert!(rows.windows(2).all(|w| density(&w[0]) >= density(&w[1])));
+    // Every kind of party has a league; an unknown one falls back to the agencies.
+    for (party, name) in [
+        ("agency", "北京和信安诚风险管理技术有限公司"),
+        ("insurer", "平安财险青岛分公司"),
+        ("nonsense", "北京和信安诚风险管理技术有限公司"),
+    ] {
+        let (_, a) = analytics(&app, "laoshan-zjj", &format!("?league={party}")).await;
+        let names: Vec<&str> = a["league"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name_zh"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&name), "{party}: {names:?}");
+    }
+    // Another district's bureau counts only its own district's projects.
+    let (_, other) = analytics(&app, "shinan-zjj", "?league=developer").await;
+    let ranked: i64 = other["league"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["projects"].as_i64().unwrap())
+        .sum();
+    let shinan = app
+        .count("SELECT count(*) FROM projects p JOIN districts d ON d.id = p.district_id WHERE d.name_zh = '市南区'")
+        .await;
+    assert_eq!(ranked, shinan);
 }

@@ -194,6 +194,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "league_order",
             "league_party",
             "league_project",
+            "league_roll_up",
             "login_lookup",
             "manages_property",
             "next_order_number",
