@@ -55,6 +55,7 @@ SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id
 SELECT c.insurer_org_id, o.name_zh, c.status, c.claims FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims WHERE district_id = ANY($ids) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id;
 SELECT insurer_org_id, complex, days, sum(decisions)::bigint FROM stats_claim_decisions WHERE district_id = ANY($ids) GROUP BY 1, 2, 3;
 SELECT o.id, o.number, o.level, o.deadline, p.name, d.name_zh FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < DATE '2026-11-29' AND o.district_id = ANY($ids) ORDER BY o.deadline LIMIT 20;
+SELECT o.id, o.name_zh, l.* FROM (SELECT org_id, sum(projects)::bigint, sum(floor_area_m2)::float8, sum(units)::bigint, sum(defects)::bigint, sum(severe)::bigint, sum(orders)::bigint, sum(orders_closed)::bigint, sum(orders_on_time)::bigint, sum(claims)::bigint FROM stats_party_league WHERE district_id = ANY($ids) AND party = 'agency' GROUP BY 1 HAVING sum(projects) > 0) l JOIN organisations o ON o.id = l.org_id;
 SQL
 }
 
@@ -98,7 +99,11 @@ run "bureau analytics (city)" qingdao-zjj /analytics analytics_sql
 run "analytics API (city)" qingdao-zjj /api/v1/analytics
 run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
 run "bureau home (counters + coverage)" laoshan-zjj /
-run "insurer claims queue" gen-ins-00 /claims
+run "insurer claims queue (page 1 of 50)" gen-ins-00 /claims
+run "insurer claims queue (page 20)" gen-ins-00 "/claims?page=20"
+run "insurer home" gen-ins-00 /
+run "insurer book" gen-ins-00 /book
+run "monthly report PDF (city)" qingdao-zjj /analytics/monthly.pdf
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | | |"
 echo

@@ -1,5 +1,6 @@
-// Charts on analytics pages: each [data-chart] element carries its data as JSON (categories,
-// series, and optionally a link per category that a click on a bar follows to the rows behind it).
+// Charts on analytics pages: each [data-chart] element carries its data as JSON (kind: "stacked"
+// or plain bars, or "line"; categories, series, optionally "percent" for a 0–100 % axis and a link
+// per category that a click on a bar follows to the rows behind it).
 (function () {
   "use strict";
   var palette = ["#206bc4", "#f59f00", "#2fb344", "#d63939", "#ae3ec9", "#17a2b8", "#f76707", "#74b816"];
@@ -12,9 +13,14 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value", minInterval: 1 },
+      xAxis: { type: "category", data: spec.categories, axisLabel: spec.kind === "line" ? {} : { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0 } },
+      yAxis: spec.percent
+        ? { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }
+        : { type: "value", minInterval: 1 },
       series: spec.series.map(function (s) {
+        if (spec.kind === "line") {
+          return { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 4 };
+        }
         return { name: s.name, type: "bar", stack: spec.kind === "stacked" ? "all" : undefined, data: s.data, cursor: spec.links ? "pointer" : "default" };
       })
     });

@@ -195,7 +195,7 @@ pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result
             .await?;
             sqlx::query(
                 "INSERT INTO subrogation_recoveries (case_id, lead_insurer_org_id, amount_fen, received_on, reference, recorded_by) \
-                 VALUES ($1, $2, 80000, current_date - 3, 'ZH-2026-1107', $3)",
+                 VALUES ($1, $2, 80000, (now() AT TIME ZONE 'Asia/Shanghai')::date - 3, 'ZH-2026-1107', $3)",
             )
             .bind(case)
             .bind(insurer)
@@ -236,7 +236,7 @@ async fn seed_common_area(
     .await?;
     sqlx::query(
         "INSERT INTO property_mandates (project_id, district_id, developer_org_id, manager_org_id, since, created_by) \
-         SELECT p.id, p.district_id, p.developer_org_id, $2, coalesce(p.handover_date, current_date), \
+         SELECT p.id, p.district_id, p.developer_org_id, $2, coalesce(p.handover_date, (now() AT TIME ZONE 'Asia/Shanghai')::date), \
                 (SELECT id FROM users WHERE org_id = p.developer_org_id LIMIT 1) FROM projects p WHERE p.id = $1",
     )
     .bind(project)

@@ -495,7 +495,7 @@ async fn seed_project(conn: &mut sqlx::PgConnection, parcel: &DemoParcel) -> any
         .map(|(stage, _)| *stage)
         .unwrap_or("registered");
     let day =
-        |d: Option<i64>| d.map(|d| (chrono::Utc::now() - chrono::Duration::days(d)).date_naive());
+        |d: Option<i64>| d.map(|d| crate::http::projects::today() - chrono::Duration::days(d));
     let project_id: Uuid = sqlx::query_scalar(
         "INSERT INTO projects (parcel_id, district_id, developer_org_id, name, housing_type, contractor_org_id, supervisor_org_id, \
                                stage, permit_date, completion_date, filing_date, handover_date) \

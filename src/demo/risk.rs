@@ -226,7 +226,7 @@ pub(super) async fn seed_inspection(
         .bind(developer)
         .fetch_one(&mut *conn)
         .await?;
-    let day = (chrono::Utc::now() - chrono::Duration::days(demo.days_ago)).date_naive();
+    let day = crate::http::projects::today() - chrono::Duration::days(demo.days_ago);
     let inspection: Uuid = sqlx::query_scalar(
         "INSERT INTO inspections (project_id, district_id, developer_org_id, agency_org_id, stage_code, inspected_on, inspectors, \
                                   summary, status, created_by, submitted_at) \
@@ -382,7 +382,7 @@ pub(super) async fn seed_plan(
     if planned {
         return Ok(());
     }
-    let start = (chrono::Utc::now() - chrono::Duration::days(days_ago)).date_naive();
+    let start = crate::http::projects::today() - chrono::Duration::days(days_ago);
     for (stage, day) in crate::domain::risk::inspection_plan(start) {
         sqlx::query(
             "INSERT INTO inspection_visits (project_id, district_id, developer_org_id, kind, stage_code, planned_on) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -170,6 +170,20 @@ pub fn rank_league(rows: &mut [LeagueRow]) {
     });
 }
 
+/// The share insured so far at the end of each month, in percent: from each month's parcels that
+/// must insure and those insured, in month order (none before the first parcel).
+pub fn running_rate(months: &[(i64, i64)]) -> Vec<Option<f64>> {
+    let (mut requiring, mut insured) = (0, 0);
+    months
+        .iter()
+        .map(|(r, i)| {
+            requiring += r;
+            insured += i;
+            share(insured, requiring).map(|s| s * 100.0)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +286,13 @@ mod tests {
             assert_eq!(Party::parse(party.as_str()), Some(party));
         }
         assert_eq!(Party::parse("owner"), None);
+    }
+
+    #[test]
+    fn the_running_rate_accumulates_months() {
+        assert_eq!(
+            running_rate(&[(0, 0), (4, 2), (4, 4), (2, 0)]),
+            [None, Some(50.0), Some(75.0), Some(60.0)]
+        );
     }
 }

@@ -17,17 +17,20 @@ use super::extract::CurrentUser;
 use super::projects::today;
 use crate::db;
 use crate::domain::analytics::{
-    CLOSURE_BUCKETS, LeagueRow, Party, decisions_on_time, median_days, rank_league, share,
+    CLOSURE_BUCKETS, LeagueRow, Party, decisions_on_time, median_days, rank_league, running_rate,
+    share,
 };
 use crate::domain::claims::ClaimStatus;
 use crate::domain::project::ProjectStage;
 use crate::domain::risk::RiskLevel;
 use crate::domain::rules::{HousingType, RulePack};
+use crate::domain::safety::{ACCIDENT_TYPES, SERVICE_KINDS};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::analytics::{
-    self as store, ClaimCount, District, FindingRow, OverdueOrder, Scope,
+    self as store, ClaimCount, District, FindingRow, OverdueOrder, SafetyCount, Scope,
 };
+use crate::storage::coverage;
 use crate::views::{PageContext, render};
 
 // The categories of the charts, in the domain's order.
@@ -133,8 +136,34 @@ pub struct Analytics {
     /// The league of `league_party`s over the scope's projects, worst defect density first.
     pub league_party: &'static str,
     pub league: Vec<LeagueRow>,
+    /// Coverage at land transfer so far, at the end of each month of the last three years
+    /// (percent of the parcels that must insure).
+    pub coverage_months: Vec<String>,
+    pub coverage_rate: Vec<Option<f64>>,
+    /// Parcels that must insure and those insured, per housing type ("" before registration).
+    pub coverage_by_housing: Vec<HousingCoverage>,
+    /// Safety incidents by accident type and prevention services by kind, in the window.
+    pub safety: Vec<SafetyCount>,
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HousingCoverage {
+    pub housing_type: String,
+    pub requiring: i64,
+    pub insured: i64,
+}
+
+impl HousingCoverage {
+    pub fn rate(&self) -> Option<f64> {
+        share(self.insured, self.requiring).map(|s| s * 100.0)
+    }
+}
+
+/// Months of coverage history drawn.
+const COVERAGE_MONTHS: usize = 36;
+
+/// The figures; `party` asks for the page's detail too (that party's league, coverage history,
+/// safety), which the bureau's home does without.
 async fn load(
     conn: &mut sqlx::PgConnection,
     s: &Scope,
@@ -197,8 +226,50 @@ async fn load(
                 .collect()
         })
         .collect();
+    let months = match party {
+        Some(_) => coverage::coverage_by_month(conn, &s.districts).await?,
+        None => Vec::new(),
+    };
+    let mut by_month: Vec<(String, (i64, i64))> = Vec::new();
+    let mut coverage_by_housing: Vec<HousingCoverage> = Vec::new();
+    for m in &months {
+        let label = m.transfer_month.format("%Y-%m").to_string();
+        match by_month.last_mut() {
+            Some((last, (r, i))) if *last == label => {
+                *r += m.requiring;
+                *i += m.insured;
+            }
+            _ => by_month.push((label, (m.requiring, m.insured))),
+        }
+        match coverage_by_housing
+            .iter_mut()
+            .find(|h| h.housing_type == m.housing_type)
+        {
+            Some(h) => {
+                h.requiring += m.requiring;
+                h.insured += m.insured;
+            }
+            None => coverage_by_housing.push(HousingCoverage {
+                housing_type: m.housing_type.clone(),
+                requiring: m.requiring,
+                insured: m.insured,
+            }),
+        }
+    }
+    let counts: Vec<(i64, i64)> = by_month.iter().map(|(_, c)| *c).collect();
+    let skip = by_month.len().saturating_sub(COVERAGE_MONTHS);
+    let coverage_rate = running_rate(&counts).split_off(skip);
+    let coverage_months = by_month.into_iter().skip(skip).map(|(m, _)| m).collect();
+    let safety = match party {
+        Some(_) => store::safety(conn, s).await?,
+        None => Vec::new(),
+    };
     Ok(Analytics {
         window_days,
+        coverage_months,
+        coverage_rate,
+        coverage_by_housing,
+        safety,
         projects: stage_counts.iter().map(|c| c.projects).sum(),
         projects_by_stage,
         open_findings: open_by_level.iter().sum(),
@@ -290,6 +361,8 @@ struct AnalyticsPage {
     stage_chart: String,
     level_chart: String,
     claims_chart: String,
+    coverage_chart: String,
+    incident_chart: String,
     query: String,
 }
 
@@ -304,6 +377,30 @@ impl AnalyticsPage {
 
     fn is_league(&self, party: &str) -> bool {
         self.a.league_party == party
+    }
+
+    /// Prevention services of one kind in the window: (count, hazards found, participants).
+    fn services(&self, kind: &str) -> (i64, i64, i64) {
+        self.a
+            .safety
+            .iter()
+            .filter(|c| c.category == "service" && c.kind == kind)
+            .fold((0, 0, 0), |(n, h, p), c| {
+                (n + c.events, h + c.hazards_found, p + c.participants)
+            })
+    }
+
+    fn service_kinds(&self) -> [&'static str; 4] {
+        SERVICE_KINDS
+    }
+
+    fn incident_total(&self) -> i64 {
+        self.a
+            .safety
+            .iter()
+            .filter(|c| c.category == "incident")
+            .map(|c| c.events)
+            .sum()
     }
 
     fn overdue_days(&self, order: &OverdueOrder) -> i64 {
@@ -371,6 +468,37 @@ pub async fn index(
         claim_series,
         None,
     );
+    let coverage_rate: Vec<Option<f64>> = a
+        .coverage_rate
+        .iter()
+        .map(|r| r.map(|x| (x * 10.0).round() / 10.0))
+        .collect();
+    let coverage_chart = json!({
+        "kind": "line",
+        "percent": true,
+        "categories": a.coverage_months,
+        "series": [{ "name": ctx.t("analytics.coverage_rate"), "data": coverage_rate }],
+    })
+    .to_string();
+    let incidents: Vec<i64> = ACCIDENT_TYPES
+        .iter()
+        .map(|t| {
+            a.safety
+                .iter()
+                .filter(|c| c.category == "incident" && c.kind == *t)
+                .map(|c| c.events)
+                .sum()
+        })
+        .collect();
+    let incident_chart = chart(
+        "bars",
+        ACCIDENT_TYPES
+            .iter()
+            .map(|t| ctx.label("accident", t))
+            .collect(),
+        vec![(ctx.t("analytics.incidents"), incidents.as_slice())],
+        None,
+    );
     render(&AnalyticsPage {
         ctx,
         a,
@@ -379,6 +507,8 @@ pub async fn index(
         stage_chart,
         level_chart,
         claims_chart,
+        coverage_chart,
+        incident_chart,
         query,
     })
 }

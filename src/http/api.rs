@@ -209,7 +209,7 @@ pub async fn coverage(
     let mut tx = db::begin(&state.pool, &user).await?;
     let figures = coverage::coverage(&mut tx, housing.map(HousingType::as_str)).await?;
     let by_stage = coverage::projects_by_stage(&mut tx).await?;
-    let uninsured = coverage::uninsured(&mut tx).await?;
+    let uninsured = coverage::uninsured(&mut tx, 500).await?;
     tx.commit().await?;
     Ok(Json(CoverageReport {
         land_transfer_rate: figures.land_transfer_rate(),

@@ -79,7 +79,10 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
     let policies = store::book(conn).await?;
     let mut years: BTreeMap<i32, PolicyYear> = BTreeMap::new();
     for p in &policies {
-        let issued = p.issued_at.date_naive();
+        let issued = p
+            .issued_at
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
         let y = years.entry(issued.year()).or_insert_with(|| PolicyYear {
             year: issued.year(),
             ..Default::default()

@@ -238,8 +238,7 @@ pub async fn dashboard(
             let kinds = dashboard::organisations_in_jurisdiction(&mut tx).await?;
             let coverage = coverage::coverage(&mut tx, None).await?;
             let by_stage = coverage::projects_by_stage(&mut tx).await?;
-            let mut uninsured = coverage::uninsured(&mut tx).await?;
-            uninsured.truncate(10);
+            let uninsured = coverage::uninsured(&mut tx, 10).await?;
             let a = super::analytics::bureau_figures(&mut tx).await?;
             render(&RegulatorHome {
                 ctx,

@@ -350,3 +350,27 @@ pub async fn agencies_of_insurer(conn: &mut PgConnection) -> Result<Vec<LeagueRo
     .await?;
     Ok(rows.into_iter().map(league_row).collect())
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SafetyCount {
+    /// "incident" (by accident type) or "service" (by kind of prevention service).
+    pub category: String,
+    pub kind: String,
+    pub events: i64,
+    pub hazards_found: i64,
+    pub participants: i64,
+}
+
+/// Safety incidents and prevention services in the scope's districts since the month of `s.since`.
+pub async fn safety(conn: &mut PgConnection, s: &Scope) -> Result<Vec<SafetyCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT category, kind, sum(events)::bigint AS events, sum(hazards_found)::bigint AS hazards_found, \
+                sum(participants)::bigint AS participants \
+         FROM stats_safety WHERE district_id = ANY($1) AND month >= date_trunc('month', $2::date)::date \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(&s.districts)
+    .bind(s.since)
+    .fetch_all(conn)
+    .await
+}

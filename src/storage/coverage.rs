@@ -51,32 +51,46 @@ impl Coverage {
     }
 }
 
+/// The figures, summed from the coverage counters of migration 0020 (a row per district, housing
+/// type and month of transfer).
 pub async fn coverage(
     conn: &mut PgConnection,
     housing_type: Option<&str>,
 ) -> Result<Coverage, sqlx::Error> {
     sqlx::query_as(
-        "WITH parcel_state AS ( \
-            SELECT pa.id, pa.requires_insurance, pr.id AS project_id, pr.stage, pr.permit_date, pr.housing_type, \
-                   po.issued_at, po.total_premium_fen, po.status AS policy_status \
-            FROM parcels pa \
-            LEFT JOIN projects pr ON pr.parcel_id = pa.id \
-            LEFT JOIN LATERAL (SELECT issued_at, total_premium_fen, status FROM policies \
-                               WHERE project_id = pr.id AND status IN ('issued', 'in_force', 'expired') \
-                               ORDER BY issued_at LIMIT 1) po ON true \
-            WHERE pa.district_id = ANY (app.jurisdiction_ids()) AND ($1::text IS NULL OR pr.housing_type = $1)) \
-         SELECT count(*) FILTER (WHERE requires_insurance) AS parcels_requiring, \
-                count(*) FILTER (WHERE requires_insurance AND issued_at IS NOT NULL) AS parcels_insured, \
-                count(*) FILTER (WHERE permit_date IS NOT NULL) AS permitted_projects, \
-                count(*) FILTER (WHERE permit_date IS NOT NULL AND issued_at IS NOT NULL \
-                                 AND (issued_at AT TIME ZONE 'Asia/Shanghai')::date <= permit_date) AS permitted_insured_first, \
-                count(*) FILTER (WHERE project_id IS NOT NULL AND stage = 'registered') AS awaiting_permit, \
-                count(*) FILTER (WHERE stage = 'registered' AND issued_at IS NOT NULL) AS awaiting_permit_insured, \
-                coalesce(sum(total_premium_fen), 0)::bigint AS premium_issued_fen \
-         FROM parcel_state",
+        "SELECT coalesce(sum(requiring), 0)::bigint AS parcels_requiring, coalesce(sum(insured), 0)::bigint AS parcels_insured, \
+                coalesce(sum(permitted), 0)::bigint AS permitted_projects, \
+                coalesce(sum(permitted_insured_first), 0)::bigint AS permitted_insured_first, \
+                coalesce(sum(awaiting_permit), 0)::bigint AS awaiting_permit, \
+                coalesce(sum(awaiting_permit_insured), 0)::bigint AS awaiting_permit_insured, \
+                coalesce(sum(premium_fen), 0)::bigint AS premium_issued_fen \
+         FROM stats_coverage WHERE district_id = ANY (app.jurisdiction_ids()) AND ($1::text IS NULL OR housing_type = $1)",
     )
     .bind(housing_type)
     .fetch_one(conn)
+    .await
+}
+
+/// Parcels that must insure and those insured, by month of land transfer and housing type ('' for
+/// parcels without a project yet), over the given districts.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CoverageMonth {
+    pub transfer_month: NaiveDate,
+    pub housing_type: String,
+    pub requiring: i64,
+    pub insured: i64,
+}
+
+pub async fn coverage_by_month(
+    conn: &mut PgConnection,
+    districts: &[Uuid],
+) -> Result<Vec<CoverageMonth>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT transfer_month, housing_type, sum(requiring)::bigint AS requiring, sum(insured)::bigint AS insured \
+         FROM stats_coverage WHERE district_id = ANY($1) GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(districts)
+    .fetch_all(conn)
     .await
 }
 
@@ -88,7 +102,7 @@ pub struct StageCount {
 
 pub async fn projects_by_stage(conn: &mut PgConnection) -> Result<Vec<StageCount>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT stage, count(*) AS projects FROM projects WHERE district_id = ANY (app.jurisdiction_ids()) \
+        "SELECT stage, sum(projects)::bigint AS projects FROM stats_projects WHERE district_id = ANY (app.jurisdiction_ids()) \
          GROUP BY stage ORDER BY array_position(ARRAY['registered','permitted','completed','filed','handed_over'], stage)",
     )
     .fetch_all(conn)
@@ -110,19 +124,24 @@ pub struct Uninsured {
     pub policy_status: Option<String>,
 }
 
-pub async fn uninsured(conn: &mut PgConnection) -> Result<Vec<Uninsured>, sqlx::Error> {
+/// The `limit` (at most 500) longest-waiting parcels, off the partial index of parcels that must
+/// insure and have not.
+pub async fn uninsured(conn: &mut PgConnection, limit: i64) -> Result<Vec<Uninsured>, sqlx::Error> {
     sqlx::query_as(
         "SELECT pa.id AS parcel_id, pa.code AS parcel_code, pa.name AS parcel_name, o.name_zh AS developer_name_zh, \
                 pa.transfer_date, ((now() AT TIME ZONE 'Asia/Shanghai')::date - pa.transfer_date) AS days_since_transfer, \
                 pr.id AS project_id, pr.name AS project_name, pr.stage, \
                 (SELECT status FROM policies WHERE project_id = pr.id AND status NOT IN ('cancelled', 'expired') LIMIT 1) AS policy_status \
-         FROM parcels pa \
+         FROM (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL \
+               (SELECT parcel_id, transfer_date FROM stats_parcel_coverage \
+                WHERE district_id = d AND requiring = 1 AND insured = 0 ORDER BY transfer_date LIMIT least($1, 500)) x \
+               ORDER BY x.transfer_date LIMIT least($1, 500)) w \
+         JOIN parcels pa ON pa.id = w.parcel_id \
          JOIN organisations o ON o.id = pa.developer_org_id \
          LEFT JOIN projects pr ON pr.parcel_id = pa.id \
-         WHERE pa.district_id = ANY (app.jurisdiction_ids()) AND pa.requires_insurance \
-           AND NOT EXISTS (SELECT 1 FROM policies po WHERE po.project_id = pr.id AND po.status IN ('issued', 'in_force', 'expired')) \
-         ORDER BY pa.transfer_date LIMIT 500",
+         ORDER BY pa.transfer_date",
     )
+    .bind(limit)
     .fetch_all(conn)
     .await
 }

@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 11] = [
+const COUNTERS: [(&str, &str); 14] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -22,6 +22,9 @@ const COUNTERS: [(&str, &str); 11] = [
     ),
     ("stats_project_league", "true"),
     ("stats_party_league", "projects <> 0"),
+    ("stats_parcel_coverage", "true"),
+    ("stats_coverage", "parcels <> 0"),
+    ("stats_safety", "events <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -58,6 +61,17 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
         "UPDATE buildings SET units = units + 5, floor_area_m2 = floor_area_m2 + 100 WHERE id = (SELECT id FROM buildings ORDER BY name LIMIT 1)",
         "UPDATE project_parties SET retired_at = now() WHERE role = 'risk_agency' AND project_id = (SELECT project_id FROM project_parties WHERE role = 'risk_agency' ORDER BY added_at LIMIT 1)",
         "UPDATE projects SET contractor_org_id = (SELECT id FROM organisations WHERE kind = 'contractor' LIMIT 1) WHERE id = (SELECT id FROM projects WHERE contractor_org_id IS NULL LIMIT 1)",
+        // Coverage: a parcel freed of the condition, a permit recorded, a policy cancelled.
+        "UPDATE parcels SET requires_insurance = false WHERE id = (SELECT id FROM parcels WHERE requires_insurance ORDER BY code LIMIT 1)",
+        "UPDATE projects SET stage = 'permitted', permit_date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = (SELECT id FROM projects WHERE stage = 'registered' ORDER BY name LIMIT 1)",
+        "UPDATE policies SET status = 'cancelled' WHERE id = (SELECT id FROM policies WHERE status = 'quoted' LIMIT 1)",
+        // Safety: a drill and an incident.
+        "INSERT INTO safety_services (project_id, district_id, developer_org_id, provider_org_id, kind, performed_on, hazards_found, participants, summary, created_by) \
+         SELECT p.id, p.district_id, p.developer_org_id, u.org_id, 'drill', DATE '2026-11-20', 2, 40, '消防演练', u.id \
+         FROM projects p, users u WHERE u.username = 'hexin-tis' ORDER BY p.name LIMIT 1",
+        "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, accident_type, description, reported_by) \
+         SELECT 'SG-COUNTER-1', p.id, p.district_id, p.developer_org_id, now(), '3号楼', 'fall', '计数测试', u.id \
+         FROM projects p, users u WHERE u.username = 'sunac-dev' ORDER BY p.name LIMIT 1",
         // Part of an approved claim paid: paid up, reserve down.
         "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
          SELECT c.id, c.lead_insurer_org_id, 'counter-test', '\\x00', '维修单位', 100000, u.id \

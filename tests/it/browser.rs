@@ -1056,7 +1056,13 @@ async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings()
     let app = TestApp::spawn().await;
     sign_in(&browser, &app, "qingdao-zjj").await;
     click(&browser, "a[href='/analytics']").await;
-    for chart in ["level-chart", "stage-chart", "claims-chart"] {
+    for chart in [
+        "level-chart",
+        "stage-chart",
+        "claims-chart",
+        "coverage-chart",
+        "incident-chart",
+    ] {
         browser
             .wait()
             .for_element(Locator::Css(&format!(

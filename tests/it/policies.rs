@@ -241,7 +241,7 @@ async fn a_developer_insures_at_land_transfer_and_the_permit_gate_follows_the_po
     assert_eq!(status, 200);
 
     // Permit, cover in force, completion: the cover periods appear per section.
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = zhianbao::http::projects::today().to_string();
     let (status, _) = post(
         &app,
         &bureau,

@@ -86,7 +86,7 @@ async fn a_d_finding_with_a_photo_becomes_an_order_that_the_developer_answers_an
     let agency = app.login("hexin-tis").await;
     let developer = app.login("tianyi-dev").await;
     let project = project_id(&app, "天一仁和沙子口").await;
-    let today = chrono::Utc::now().date_naive();
+    let today = zhianbao::http::projects::today();
 
     let (status, opened) = post(&app, &agency, &format!("/api/v1/projects/{project}/inspections"), json!({
         "stage_code": "main_structure", "inspected_on": today.to_string(), "inspectors": "测试检查员" })).await;
@@ -463,7 +463,7 @@ async fn overdue_orders_climb_the_ladder_once_per_rung_and_notify_those_concerne
     );
 
     // A week later the exclusion proposal follows, once, however often the job runs.
-    let later = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
+    let later = zhianbao::http::projects::today() + chrono::Duration::days(8);
     let mut conn = app.owner.acquire().await.unwrap();
     let added = zhianbao::storage::escalations::sweep(&mut conn, later)
         .await
@@ -606,7 +606,7 @@ async fn safety_services_and_incidents_are_recorded_by_the_right_parties() {
     let agency = app.login("hexin-tis").await;
     let developer = app.login("tianyi-dev").await;
     let project = project_id(&app, "天一仁和沙子口").await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = zhianbao::http::projects::today().to_string();
     let (status, problem) = post(
         &app,
         &agency,
@@ -772,7 +772,7 @@ async fn the_agency_reschedules_a_late_visit() {
     .fetch_one(&app.owner)
     .await
     .unwrap();
-    let next_week = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let next_week = (zhianbao::http::projects::today() + chrono::Duration::days(7)).to_string();
     let (status, _) = post(
         &app,
         &app.login("tianyi-dev").await,
