@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::{Datelike, Days};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -230,16 +230,22 @@ async fn load(
         Some(_) => coverage::coverage_by_month(conn, &s.districts).await?,
         None => Vec::new(),
     };
-    let mut by_month: Vec<(String, (i64, i64))> = Vec::new();
+    // The last 36 calendar months; the first carries every earlier transfer too.
+    let this_month = today().with_day(1).unwrap_or_else(today);
+    let window: Vec<NaiveDate> = (0..COVERAGE_MONTHS)
+        .rev()
+        .filter_map(|back| this_month.checked_sub_months(Months::new(back as u32)))
+        .collect();
+    let mut counts = vec![(0i64, 0i64); window.len()];
     let mut coverage_by_housing: Vec<HousingCoverage> = Vec::new();
     for m in &months {
-        let label = m.transfer_month.format("%Y-%m").to_string();
-        match by_month.last_mut() {
-            Some((last, (r, i))) if *last == label => {
-                *r += m.requiring;
-                *i += m.insured;
-            }
-            _ => by_month.push((label, (m.requiring, m.insured))),
+        let slot = window
+            .iter()
+            .rposition(|start| m.transfer_month >= *start)
+            .unwrap_or(0);
+        if let Some((r, i)) = counts.get_mut(slot) {
+            *r += m.requiring;
+            *i += m.insured;
         }
         match coverage_by_housing
             .iter_mut()
@@ -256,10 +262,17 @@ async fn load(
             }),
         }
     }
-    let counts: Vec<(i64, i64)> = by_month.iter().map(|(_, c)| *c).collect();
-    let skip = by_month.len().saturating_sub(COVERAGE_MONTHS);
-    let coverage_rate = running_rate(&counts).split_off(skip);
-    let coverage_months = by_month.into_iter().skip(skip).map(|(m, _)| m).collect();
+    let (coverage_months, coverage_rate) = if months.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            window
+                .iter()
+                .map(|m| m.format("%Y-%m").to_string())
+                .collect(),
+            running_rate(&counts),
+        )
+    };
     let safety = match party {
         Some(_) => store::safety(conn, s).await?,
         None => Vec::new(),

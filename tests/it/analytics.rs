@@ -380,6 +380,25 @@ async fn league_tables_rank_each_party_by_its_own_raw_rows_within_the_bureaus_di
             .collect();
         assert!(names.contains(&name), "{party}: {names:?}");
     }
+    // Coverage so far, this month, is the raw share of Laoshan's parcels that must insure whose
+    // project holds an issued policy; 36 months are drawn.
+    let (requiring, insured): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE pa.requires_insurance), \
+                count(*) FILTER (WHERE pa.requires_insurance AND EXISTS (SELECT 1 FROM projects pr JOIN policies po ON po.project_id = pr.id \
+                  WHERE pr.parcel_id = pa.id AND po.status IN ('issued', 'in_force', 'expired'))) \
+         FROM parcels pa JOIN districts d ON d.id = pa.district_id WHERE d.name_zh = '崂山区'",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let rates = a["coverage_rate"].as_array().unwrap();
+    assert_eq!(rates.len(), 36);
+    assert_eq!(a["coverage_months"].as_array().unwrap().len(), 36);
+    let now = rates.last().unwrap().as_f64().unwrap();
+    assert!(
+        (now - insured as f64 * 100.0 / requiring as f64).abs() < 1e-9,
+        "{now} vs {insured}/{requiring}"
+    );
     // Another district's bureau counts only its own district's projects.
     let (_, other) = analytics(&app, "shinan-zjj", "?league=developer").await;
     let ranked: i64 = other["league"]

@@ -1077,6 +1077,12 @@ async fn the_bureau_reads_its_analytics_charts_and_drills_down_to_the_findings()
             .contains("平安财险")
     );
     screenshot(&browser, "analytics").await;
+    screenshot_at(
+        &browser,
+        "analytics-coverage-safety",
+        Some("[data-testid=coverage-chart]"),
+    )
+    .await;
     // League tables: agencies first, then developers, each with its rates.
     assert!(
         text_of(&browser, "[data-testid=league]")
