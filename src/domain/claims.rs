@@ -297,74 +297,6 @@ pub fn breaches(
     broken
 }
 
-/// What the claims record of one insurer needs to know about one of its claims.
-pub struct ClaimFact<'a> {
-    pub insurer: &'a str,
-    pub open: bool,
-    pub breached: bool,
-    pub reported_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-}
-
-/// One insurer's claims record: how many, how many still open, how many broke a service clock,
-/// and the median time from report to decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct InsurerRecord {
-    pub insurer: String,
-    pub claims: usize,
-    pub open: usize,
-    pub breached: usize,
-    /// Claims that kept every clock, in basis points of all claims.
-    pub on_time_bp: i64,
-    pub median_hours_to_decision: Option<i64>,
-}
-
-/// The record of every insurer with claims, busiest first.
-pub fn insurer_records<'a>(facts: impl IntoIterator<Item = ClaimFact<'a>>) -> Vec<InsurerRecord> {
-    let mut by_insurer: Vec<(&str, Vec<ClaimFact>)> = Vec::new();
-    for fact in facts {
-        match by_insurer
-            .iter_mut()
-            .find(|(name, _)| *name == fact.insurer)
-        {
-            Some((_, group)) => group.push(fact),
-            None => by_insurer.push((fact.insurer, vec![fact])),
-        }
-    }
-    let mut records: Vec<InsurerRecord> = by_insurer
-        .into_iter()
-        .map(|(insurer, group)| {
-            let claims = group.len();
-            let breached = group.iter().filter(|f| f.breached).count();
-            let mut hours: Vec<i64> = group
-                .iter()
-                .filter_map(|f| f.decided_at.map(|at| (at - f.reported_at).num_hours()))
-                .collect();
-            hours.sort_unstable();
-            InsurerRecord {
-                insurer: insurer.to_owned(),
-                claims,
-                open: group.iter().filter(|f| f.open).count(),
-                breached,
-                on_time_bp: i64::try_from((claims - breached) * 10_000 / claims).unwrap_or(0),
-                median_hours_to_decision: median(&hours),
-            }
-        })
-        .collect();
-    records.sort_by(|a, b| b.claims.cmp(&a.claims).then(a.insurer.cmp(&b.insurer)));
-    records
-}
-
-/// The middle value of sorted numbers; the mean of the two middle ones (rounded down) when even.
-fn median(sorted: &[i64]) -> Option<i64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]).div_euclid(2)),
-    }
-}
-
 /// A repair is ordered on one of the claim's quotes, at no more than the approved amount.
 /// `quote_fen` is the chosen quote's amount when it is one of the claim's.
 pub fn check_repair_quote(
@@ -559,53 +491,6 @@ mod tests {
             breaches(&normal, None, None, None, reported + Duration::days(3)),
             ["survey"]
         );
-    }
-
-    #[test]
-    fn insurer_records_count_open_breached_and_the_median_decision_time() {
-        let at = |h: i64| DateTime::<Utc>::from_timestamp(1_790_000_000 + h * 3600, 0).unwrap();
-        let fact = |insurer, open, breached, decided: Option<i64>| ClaimFact {
-            insurer,
-            open,
-            breached,
-            reported_at: at(0),
-            decided_at: decided.map(at),
-        };
-        let records = insurer_records([
-            fact("人保", false, false, Some(30)),
-            fact("平安", true, true, None),
-            fact("平安", false, false, Some(100)),
-            fact("平安", false, true, Some(200)),
-            fact("平安", true, false, Some(10)),
-        ]);
-        assert_eq!(records.len(), 2);
-        let pingan = &records[0];
-        assert_eq!(
-            (
-                pingan.insurer.as_str(),
-                pingan.claims,
-                pingan.open,
-                pingan.breached
-            ),
-            ("平安", 4, 2, 2)
-        );
-        assert_eq!(pingan.on_time_bp, 5_000);
-        assert_eq!(
-            pingan.median_hours_to_decision,
-            Some(100),
-            "median of 10, 100, 200"
-        );
-        assert_eq!(records[1].on_time_bp, 10_000);
-        assert_eq!(records[1].median_hours_to_decision, Some(30));
-        assert!(insurer_records([]).is_empty());
-    }
-
-    #[test]
-    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
-        assert_eq!(median(&[]), None);
-        assert_eq!(median(&[4]), Some(4));
-        assert_eq!(median(&[1, 2, 9, 10]), Some(5));
-        assert_eq!(median(&[1, 4]), Some(2));
     }
 
     #[test]

@@ -798,8 +798,49 @@ pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
 /// Claims per page of the queue.
 pub const QUEUE_PAGE: usize = 50;
 
-/// One page of the queue: the whole queue is ordered from its clocks alone, and only the page's
-/// claims are read whole.
+/// A claim's place in the queue: its clocks, and whether one is already broken.
+pub struct Ranked {
+    pub clock: ClaimClock,
+    pub late: bool,
+}
+
+impl Ranked {
+    pub fn is_open(&self) -> bool {
+        is_open_status(&self.clock.status)
+    }
+}
+
+/// The whole queue (the 1,000 most urgent claims) in attention order, from the clocks alone.
+pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
+    let mut packs = Packs::new();
+    let mut order = Vec::new();
+    for clock in store::queue_clocks(conn).await? {
+        let (d, broken) = clocks(conn, &clock, &mut packs).await?;
+        let key = attention(&clock.status, &broken, clock.fast_channel, &d);
+        order.push((
+            key,
+            Ranked {
+                clock,
+                late: !broken.is_empty(),
+            },
+        ));
+    }
+    order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.clock.id.cmp(&b.1.clock.id)));
+    Ok(order.into_iter().map(|(_, r)| r).collect())
+}
+
+/// These claims read whole, in the order given.
+pub async fn whole(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> AppResult<Vec<ClaimView>> {
+    let mut packs = Packs::new();
+    let mut claims = Vec::with_capacity(ids.len());
+    for claim in store::claims_by_id(conn, ids).await? {
+        claims.push(view(conn, claim, &mut packs).await?);
+    }
+    claims.sort_by_key(|v| ids.iter().position(|id| *id == v.claim.id));
+    Ok(claims)
+}
+
+/// One page of the queue: ordered from the clocks, only the page's claims read whole.
 pub struct QueuePage {
     pub claims: Vec<ClaimView>,
     /// In the queue (at most 1,000: the most urgent).
@@ -809,13 +850,7 @@ pub struct QueuePage {
 }
 
 pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {
-    let mut packs = Packs::new();
-    let mut order = Vec::new();
-    for c in store::queue_clocks(conn).await? {
-        let (d, broken) = clocks(conn, &c, &mut packs).await?;
-        order.push((attention(&c.status, &broken, c.fast_channel, &d), c.id));
-    }
-    order.sort();
+    let order = ranked(conn).await?;
     let total = order.len();
     let pages = total.div_ceil(QUEUE_PAGE).max(1);
     let page = page.clamp(1, pages);
@@ -823,15 +858,10 @@ pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult
         .iter()
         .skip((page - 1) * QUEUE_PAGE)
         .take(QUEUE_PAGE)
-        .map(|(_, id)| *id)
+        .map(|r| r.clock.id)
         .collect();
-    let mut claims = Vec::with_capacity(ids.len());
-    for claim in store::claims_by_id(conn, &ids).await? {
-        claims.push(view(conn, claim, &mut packs).await?);
-    }
-    claims.sort_by_key(|v| ids.iter().position(|id| *id == v.claim.id));
     Ok(QueuePage {
-        claims,
+        claims: whole(conn, &ids).await?,
         total,
         page,
         pages,

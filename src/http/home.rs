@@ -12,10 +12,13 @@ use super::extract::CurrentUser;
 use super::orders::{OrderView, view};
 use super::projects::today;
 use crate::db;
-use crate::domain::claims::{ClaimFact, ClaimStatus, InsurerRecord, insurer_records};
+use crate::domain::analytics::{DECISION_BUCKETS, decisions_on_time, median_days, share};
+use crate::domain::claims::ClaimStatus;
 use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step};
+use crate::domain::rules::RulePack;
 use crate::domain::tenancy::Dashboard;
 use crate::i18n::Lang;
+use crate::storage::analytics as analytics_store;
 use crate::storage::audit::{self, AuditEvent};
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
@@ -23,6 +26,7 @@ use crate::storage::policies::{self, Policy};
 use crate::storage::projects::{self, Project};
 use crate::storage::risk::{self, LevelCount, ProjectRisk, Visit};
 use crate::views::{PageContext, render};
+use uuid::Uuid;
 
 /// Risk management figures, scoped by row-level security to what the organisation may see.
 pub struct RiskPanel {
@@ -120,50 +124,48 @@ struct InsurerHome {
     claim_panel: ClaimsPanel,
 }
 
-/// The lead insurer's claims at a glance: what is open, late, paid and still reserved.
+/// The lead insurer's claims at a glance: what is open, late, paid and still reserved, from the
+/// counters; the late ones and the head of the queue from the queue's clocks.
 struct ClaimsPanel {
-    open: usize,
+    open: i64,
     breached: usize,
     paid_fen: i64,
     /// Approved but not yet paid, on open claims.
     reserved_fen: i64,
     /// The head of the queue.
     next: Vec<ClaimView>,
-    /// On-time rate and median decision time over all its claims.
-    record: Option<InsurerRecord>,
-}
-
-fn is_open(v: &ClaimView) -> bool {
-    ClaimStatus::parse(&v.claim.status).is_some_and(ClaimStatus::is_open)
-}
-
-fn fact(v: &ClaimView) -> ClaimFact<'_> {
-    ClaimFact {
-        insurer: &v.claim.lead_insurer_name_zh,
-        open: is_open(v),
-        breached: !v.breaches.is_empty(),
-        reported_at: v.claim.reported_at,
-        decided_at: v.claim.decided_at,
-    }
+    /// Decisions within the rule pack's clock (percent) and the median days to decide.
+    on_time_pct: Option<f64>,
+    median_decision_days: Option<String>,
 }
 
 impl ClaimsPanel {
-    fn new(lead_claims: Vec<ClaimView>) -> Self {
-        let paid_fen = lead_claims.iter().map(|v| v.claim.paid_fen).sum();
-        let record = insurer_records(lead_claims.iter().map(fact)).pop();
-        let (open, _closed): (Vec<ClaimView>, Vec<ClaimView>) =
-            lead_claims.into_iter().partition(is_open);
-        ClaimsPanel {
-            breached: open.iter().filter(|v| !v.breaches.is_empty()).count(),
+    async fn load(conn: &mut sqlx::PgConnection, org: Option<Uuid>) -> AppResult<Self> {
+        let lead: Vec<claims::Ranked> = claims::ranked(conn)
+            .await?
+            .into_iter()
+            .filter(|r| Some(r.clock.lead_insurer_org_id) == org && r.is_open())
+            .collect();
+        let head: Vec<Uuid> = lead.iter().take(8).map(|r| r.clock.id).collect();
+        let open = analytics_store::own_claims(conn)
+            .await?
+            .iter()
+            .filter(|(status, _)| ClaimStatus::parse(status).is_some_and(ClaimStatus::is_open))
+            .map(|(_, n)| n)
+            .sum();
+        let (paid_fen, reserved_fen) = analytics_store::own_claim_money(conn).await?;
+        let decisions = analytics_store::own_decisions(conn).await?;
+        let (on_time, all) = decisions_on_time(&RulePack::laoshan_2021(), &decisions);
+        let histogram: Vec<(i16, i64)> = decisions.iter().map(|(_, d, n)| (*d, *n)).collect();
+        Ok(ClaimsPanel {
+            open,
+            breached: lead.iter().filter(|r| r.late).count(),
             paid_fen,
-            reserved_fen: open
-                .iter()
-                .map(|v| v.claim.approved_amount_fen.unwrap_or(0) - v.claim.paid_fen)
-                .sum(),
-            open: open.len(),
-            next: open.into_iter().take(8).collect(),
-            record,
-        }
+            reserved_fen,
+            next: claims::whole(conn, &head).await?,
+            on_time_pct: share(on_time, all).map(|s| s * 100.0),
+            median_decision_days: median_days(&histogram, &DECISION_BUCKETS).map(|m| m.label()),
+        })
     }
 }
 
@@ -262,11 +264,7 @@ pub async fn dashboard(
                 .filter_map(|p| p.total_premium_fen)
                 .sum();
             let lead_count = lead.len();
-            let lead_claims = claims::queue(&mut tx)
-                .await?
-                .into_iter()
-                .filter(|v| Some(v.claim.lead_insurer_org_id) == org_id)
-                .collect();
+            let claim_panel = ClaimsPanel::load(&mut tx, org_id).await?;
             let queue = lead
                 .into_iter()
                 .filter(|p| {
@@ -283,7 +281,7 @@ pub async fn dashboard(
                 lead_count,
                 co_count: co.len(),
                 issued_premium_fen,
-                claim_panel: ClaimsPanel::new(lead_claims),
+                claim_panel,
             })
         }
         Dashboard::RiskAgency => render(&AgencyHome {
@@ -310,11 +308,15 @@ pub async fn dashboard(
                 .iter()
                 .filter(|p| p.status == "transferred")
                 .count();
-            let claims = claims::queue(&mut tx)
+            // The 20 open claims on its projects that most need attention (all under 理赔).
+            let open: Vec<Uuid> = claims::ranked(&mut tx)
                 .await?
-                .into_iter()
-                .filter(is_open)
+                .iter()
+                .filter(|r| r.is_open())
+                .take(20)
+                .map(|r| r.clock.id)
                 .collect();
+            let claims = claims::whole(&mut tx, &open).await?;
             render(&DeveloperHome {
                 ctx,
                 panel,

@@ -289,6 +289,26 @@ pub async fn own_decisions(conn: &mut PgConnection) -> Result<Vec<(bool, i16, i6
     .await
 }
 
+/// The connection's insurer's claims as lead, per state.
+pub async fn own_claims(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT status, sum(claims)::bigint FROM stats_claims \
+         WHERE insurer_org_id = app.current_org_id() GROUP BY 1",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What the connection's insurer has paid on its claims as lead, and still holds in reserve.
+pub async fn own_claim_money(conn: &mut PgConnection) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(sum(paid_fen), 0)::bigint, coalesce(sum(reserved_fen), 0)::bigint \
+         FROM stats_policy_claims WHERE insurer_org_id = app.current_org_id()",
+    )
+    .fetch_one(conn)
+    .await
+}
+
 type LeagueTuple = (Uuid, String, i64, f64, i64, i64, i64, i64, i64, i64, i64);
 
 fn league_row(t: LeagueTuple) -> LeagueRow {

@@ -211,6 +211,7 @@ pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> 
 pub struct ClaimClock {
     pub id: Uuid,
     pub rule_pack_id: Uuid,
+    pub lead_insurer_org_id: Uuid,
     pub status: String,
     pub fast_channel: bool,
     pub complex: bool,
@@ -226,6 +227,7 @@ impl Claim {
         ClaimClock {
             id: self.id,
             rule_pack_id: self.rule_pack_id,
+            lead_insurer_org_id: self.lead_insurer_org_id,
             status: self.status.clone(),
             fast_channel: self.fast_channel,
             complex: self.complex,
@@ -242,7 +244,7 @@ impl Claim {
 pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
     sqlx::query_as(
         &[
-            "SELECT c.id, po.rule_pack_id, c.status, c.fast_channel, c.complex, c.reported_at, c.reopened_at, \
+            "SELECT c.id, po.rule_pack_id, c.lead_insurer_org_id, c.status, c.fast_channel, c.complex, c.reported_at, c.reopened_at, \
                     c.contacted_at, c.surveyed_at, c.decided_at \
              FROM claims c JOIN policies po ON po.id = c.policy_id WHERE c.id IN (",
             QUEUE_IDS,

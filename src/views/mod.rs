@@ -260,23 +260,6 @@ impl PageContext {
             .to_string()
     }
 
-    /// A duration in hours as days to one decimal: 84 → "3.5 天".
-    pub fn days_from_hours(&self, hours: &i64) -> String {
-        let tenths = (hours * 10 + 12).div_euclid(24);
-        let days = format!("{}.{}", tenths / 10, tenths % 10);
-        if self.lang == Lang::Zh {
-            format!("{days} 天")
-        } else {
-            format!("{days} days")
-        }
-    }
-
-    pub fn opt_days_from_hours(&self, hours: &Option<i64>) -> String {
-        hours
-            .as_ref()
-            .map_or_else(|| "—".to_owned(), |h| self.days_from_hours(h))
-    }
-
     pub fn opt_time(&self, at: &Option<DateTime<Utc>>) -> String {
         at.as_ref()
             .map_or_else(|| "—".to_owned(), |at| self.time(at))
