@@ -630,20 +630,6 @@ pub async fn findings(
 
 fn finding_sheet(ctx: &PageContext, rows: &[FindingRow]) -> Sheet {
     Sheet {
-        name: ctx.t("analytics.findings_sheet").to_owned(),
-        headers: [
-            "projects.name",
-            "projects.developer",
-            "inspections.stage",
-            "analytics.level",
-            "orders.status",
-            "analytics.location",
-            "analytics.description",
-            "analytics.raised_at",
-        ]
-        .iter()
-        .map(|k| ctx.t(k).to_owned())
-        .collect(),
         rows: rows
             .iter()
             .map(|r| {
@@ -659,5 +645,19 @@ fn finding_sheet(ctx: &PageContext, rows: &[FindingRow]) -> Sheet {
                 ]
             })
             .collect(),
+        ..Sheet::localized(
+            ctx,
+            "analytics.findings_sheet",
+            &[
+                "projects.name",
+                "projects.developer",
+                "inspections.stage",
+                "analytics.level",
+                "orders.status",
+                "analytics.location",
+                "analytics.description",
+                "analytics.raised_at",
+            ],
+        )
     }
 }

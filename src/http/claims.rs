@@ -974,25 +974,8 @@ pub async fn index(
 }
 
 fn claim_sheet(ctx: &PageContext, claims: &[ClaimView]) -> super::export::Sheet {
-    use super::export::Cell;
-    let fen = |f: i64| Cell::Number(f as f64 / 100.0);
-    super::export::Sheet {
-        name: ctx.t("nav.claims").to_owned(),
-        headers: [
-            "claims.number",
-            "projects.name",
-            "claims.unit",
-            "claims.claimant",
-            "claims.component",
-            "claims.fast",
-            "claims.reported_at",
-            "claims.status",
-            "claims.approved_yuan",
-            "claims.paid_yuan",
-        ]
-        .iter()
-        .map(|k| ctx.t(k).to_owned())
-        .collect(),
+    use super::export::{Cell, Sheet};
+    Sheet {
         rows: claims
             .iter()
             .map(|v| {
@@ -1019,11 +1002,28 @@ fn claim_sheet(ctx: &PageContext, claims: &[ClaimView]) -> super::export::Sheet 
                     ),
                     Cell::Text(ctx.time(&c.reported_at)),
                     Cell::Text(ctx.label("claim_status", &c.status).to_owned()),
-                    c.approved_amount_fen.map_or(Cell::Text(String::new()), fen),
-                    fen(c.paid_fen),
+                    c.approved_amount_fen
+                        .map_or(Cell::Text(String::new()), Cell::yuan),
+                    Cell::yuan(c.paid_fen),
                 ]
             })
             .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.claims",
+            &[
+                "claims.number",
+                "projects.name",
+                "claims.unit",
+                "claims.claimant",
+                "claims.component",
+                "claims.fast",
+                "claims.reported_at",
+                "claims.status",
+                "claims.approved_yuan",
+                "claims.paid_yuan",
+            ],
+        )
     }
 }
 

@@ -1,10 +1,11 @@
-//! Lists as Excel workbooks: one sheet, Chinese headers in bold, columns sized to their text.
+//! Lists as Excel workbooks: a sheet per list, Chinese headers in bold, columns sized to their text.
 
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::error::{AppError, AppResult};
+use crate::views::PageContext;
 
 /// `?format=xlsx` on a list page downloads the list instead.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -23,6 +24,13 @@ pub enum Cell {
     Number(f64),
 }
 
+impl Cell {
+    /// An amount in fen as yuan, a number Excel can sum.
+    pub fn yuan(fen: i64) -> Cell {
+        Cell::Number(fen as f64 / 100.0)
+    }
+}
+
 pub struct Sheet {
     pub name: String,
     pub headers: Vec<String>,
@@ -30,8 +38,16 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    fn workbook(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = Workbook::new();
+    /// A sheet named and headed in the reader's language (locale keys).
+    pub fn localized(ctx: &PageContext, name_key: &str, header_keys: &[&str]) -> Sheet {
+        Sheet {
+            name: ctx.t(name_key).to_owned(),
+            headers: header_keys.iter().map(|k| ctx.t(k).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn write(&self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         let sheet = workbook.add_worksheet();
         sheet.set_name(&self.name)?;
         let bold = Format::new().set_bold();
@@ -48,27 +64,35 @@ impl Sheet {
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.autofit();
-        workbook.save_to_buffer()
+        Ok(())
     }
 
-    /// The workbook as a download named `filename` (ASCII).
-    pub fn download(&self, filename: &str) -> AppResult<Response> {
-        let bytes = self
-            .workbook()
-            .map_err(|err| AppError::Internal(anyhow::anyhow!("xlsx: {err}")))?;
-        Ok((
-            [
-                (
-                    CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response())
+    /// The sheet alone as a download named `filename` (ASCII).
+    pub fn download(self, filename: &str) -> AppResult<Response> {
+        download(&[self], filename)
     }
+}
+
+/// Sheets as one workbook, downloaded as `filename` (ASCII).
+pub fn download(sheets: &[Sheet], filename: &str) -> AppResult<Response> {
+    let mut workbook = Workbook::new();
+    let bytes = sheets
+        .iter()
+        .try_for_each(|sheet| sheet.write(&mut workbook))
+        .and_then(|()| workbook.save_to_buffer())
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("xlsx: {err}")))?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
+use super::export::{Cell, FormatQuery, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use super::projects::today;
@@ -466,6 +467,7 @@ pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    Query(format): Query<FormatQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
@@ -473,10 +475,46 @@ pub async fn index(
     let mut tx = db::begin(&state.pool, &user).await?;
     let inspections = store::inspections(&mut tx, None).await?;
     tx.commit().await?;
+    if format.is_xlsx() {
+        let ctx = PageContext::signed_in(lang, &user, "/inspections");
+        return inspection_sheet(&ctx, &inspections).download("inspections.xlsx");
+    }
     render(&ListPage {
         ctx: PageContext::signed_in(lang, &user, "/inspections"),
         inspections,
     })
+}
+
+fn inspection_sheet(ctx: &PageContext, inspections: &[Inspection]) -> Sheet {
+    Sheet {
+        rows: inspections
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::Text(i.project_name.clone()),
+                    Cell::Text(ctx.label("inspection_stage", &i.stage_code).to_owned()),
+                    Cell::Text(i.inspected_on.to_string()),
+                    Cell::Text(i.agency_name_zh.clone()),
+                    Cell::Text(i.inspectors.clone()),
+                    Cell::Number(i.findings as f64),
+                    Cell::Text(ctx.label("inspection_status", &i.status).to_owned()),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.inspections",
+            &[
+                "projects.name",
+                "inspections.stage",
+                "inspections.date",
+                "policy.agency",
+                "inspections.inspectors",
+                "inspections.findings",
+                "inspections.status",
+            ],
+        )
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

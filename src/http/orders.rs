@@ -285,22 +285,8 @@ pub async fn index(
 }
 
 fn order_sheet(ctx: &PageContext, orders: &[OrderView]) -> super::export::Sheet {
-    use super::export::Cell;
-    super::export::Sheet {
-        name: ctx.t("nav.orders").to_owned(),
-        headers: [
-            "orders.number",
-            "projects.name",
-            "projects.developer",
-            "analytics.level",
-            "analytics.location",
-            "orders.deadline",
-            "analytics.days_overdue",
-            "orders.status",
-        ]
-        .iter()
-        .map(|k| ctx.t(k).to_owned())
-        .collect(),
+    use super::export::{Cell, Sheet};
+    Sheet {
         rows: orders
             .iter()
             .map(|o| {
@@ -316,6 +302,20 @@ fn order_sheet(ctx: &PageContext, orders: &[OrderView]) -> super::export::Sheet 
                 ]
             })
             .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.orders",
+            &[
+                "orders.number",
+                "projects.name",
+                "projects.developer",
+                "analytics.level",
+                "analytics.location",
+                "orders.deadline",
+                "analytics.days_overdue",
+                "orders.status",
+            ],
+        )
     }
 }
 

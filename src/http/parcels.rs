@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
+use super::export::{Cell, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::Checker;
 use crate::db;
@@ -282,6 +283,7 @@ async fn page(
 pub struct IndexQuery {
     saved: Option<String>,
     imported: Option<String>,
+    format: Option<String>,
 }
 
 pub async fn index(
@@ -293,12 +295,67 @@ pub async fn index(
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
+    if query.format.as_deref() == Some("xlsx") {
+        let mut tx = db::begin(&state.pool, &user).await?;
+        let parcels = projects::parcels(&mut tx).await?;
+        tx.commit().await?;
+        let ctx = PageContext::signed_in(lang, &user, "/parcels");
+        return parcel_sheet(&ctx, &parcels).download("parcels.xlsx");
+    }
     let notice = if query.saved.is_some() {
         Some("parcels.saved")
     } else {
         query.imported.is_some().then_some("parcels.imported")
     };
     page(&state, lang, &user, Vec::new(), notice).await
+}
+
+fn parcel_sheet(ctx: &PageContext, parcels: &[Parcel]) -> Sheet {
+    Sheet {
+        rows: parcels
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::Text(p.code.clone()),
+                    Cell::Text(p.name.clone()),
+                    Cell::Text(p.district_name_zh.clone()),
+                    Cell::Text(p.developer_name_zh.clone()),
+                    Cell::Text(p.transfer_date.to_string()),
+                    Cell::Number(p.area_m2.parse().unwrap_or_default()),
+                    Cell::Text(
+                        ctx.t(if p.requires_insurance {
+                            "pdf.yes"
+                        } else {
+                            "pdf.no"
+                        })
+                        .to_owned(),
+                    ),
+                    Cell::Text(p.project_name.clone().unwrap_or_default()),
+                    Cell::Text(
+                        p.policy_status
+                            .as_deref()
+                            .map_or("", |s| ctx.label("policy.status", s))
+                            .to_owned(),
+                    ),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.parcels",
+            &[
+                "parcels.code",
+                "parcels.name",
+                "org.district",
+                "parcels.developer",
+                "parcels.transfer_date",
+                "parcels.area",
+                "parcels.requires",
+                "parcels.project",
+                "policy.status",
+            ],
+        )
+    }
 }
 
 fn form_errors(err: AppError) -> Result<Vec<(usize, FieldError)>, AppError> {

@@ -587,12 +587,12 @@ pub async fn monthly(
     pdf.heading(&format!(
         "{}（{}）",
         ctx.t("league.title"),
-        ctx.label("party", a.league_party)
+        ctx.label("league_party", a.league_party)
     ))
     .paragraph(ctx.t("league.hint"))
     .table(
         vec![
-            Column::text(ctx.label("party", a.league_party), 2.6),
+            Column::text(ctx.label("league_party", a.league_party), 2.6),
             Column::number(ctx.t("league.projects"), 0.8),
             Column::number(ctx.t("league.area"), 1.2),
             Column::number(ctx.t("league.defects_density"), 1.2),

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
+use super::export::{Cell, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
 use crate::db;
@@ -549,6 +550,7 @@ struct ListPage {
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    format: Option<String>,
 }
 
 pub async fn index(
@@ -565,12 +567,53 @@ pub async fn index(
     let mut tx = db::begin(&state.pool, &user).await?;
     let policies = store::list(&mut tx, status.map(PolicyStatus::as_str)).await?;
     tx.commit().await?;
+    if query.format.as_deref() == Some("xlsx") {
+        let ctx = PageContext::signed_in(lang, &user, "/policies");
+        return policy_sheet(&ctx, &policies).download("policies.xlsx");
+    }
     render(&ListPage {
         ctx: PageContext::signed_in(lang, &user, "/policies"),
         policies,
         statuses: PolicyStatus::ALL.iter().map(|s| s.as_str()).collect(),
         selected,
     })
+}
+
+fn policy_sheet(ctx: &PageContext, policies: &[Policy]) -> Sheet {
+    Sheet {
+        rows: policies
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::Text(p.policy_number.clone().unwrap_or_default()),
+                    Cell::Text(p.project_name.clone()),
+                    Cell::Text(p.district_name_zh.clone()),
+                    Cell::Text(p.developer_name_zh.clone()),
+                    Cell::Text(p.lead_insurer_name_zh.clone()),
+                    Cell::Text(ctx.label("policy.status", &p.status).to_owned()),
+                    p.total_premium_fen
+                        .map_or(Cell::Text(String::new()), Cell::yuan),
+                    Cell::Text(ctx.opt_time(&p.applied_at)),
+                    Cell::Text(ctx.opt_time(&p.issued_at)),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.policies",
+            &[
+                "policy.number",
+                "projects.name",
+                "org.district",
+                "projects.developer",
+                "policy.lead_insurer",
+                "policy.status",
+                "policy.total_premium",
+                "policy.applied_at",
+                "policy.issued_at",
+            ],
+        )
+    }
 }
 
 #[derive(Template)]

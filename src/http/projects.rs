@@ -579,22 +579,8 @@ pub async fn index(
 }
 
 fn project_sheet(ctx: &PageContext, projects: &[Project]) -> super::export::Sheet {
-    use super::export::Cell;
-    super::export::Sheet {
-        name: ctx.t("nav.projects").to_owned(),
-        headers: [
-            "projects.name",
-            "projects.developer",
-            "projects.housing_type",
-            "projects.stage",
-            "projects.buildings",
-            "projects.cost_yuan",
-            "policy.status",
-            "policy.lead",
-        ]
-        .iter()
-        .map(|k| ctx.t(k).to_owned())
-        .collect(),
+    use super::export::{Cell, Sheet};
+    Sheet {
         rows: projects
             .iter()
             .map(|p| {
@@ -604,7 +590,7 @@ fn project_sheet(ctx: &PageContext, projects: &[Project]) -> super::export::Shee
                     Cell::Text(ctx.label("housing", &p.housing_type).to_owned()),
                     Cell::Text(ctx.label("stage", &p.stage).to_owned()),
                     Cell::Number(p.buildings as f64),
-                    Cell::Number(p.construction_cost_fen as f64 / 100.0),
+                    Cell::yuan(p.construction_cost_fen),
                     Cell::Text(
                         p.policy_status
                             .as_deref()
@@ -617,6 +603,20 @@ fn project_sheet(ctx: &PageContext, projects: &[Project]) -> super::export::Shee
                 ]
             })
             .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.projects",
+            &[
+                "projects.name",
+                "projects.developer",
+                "projects.housing_type",
+                "projects.stage",
+                "projects.buildings",
+                "projects.cost_yuan",
+                "policy.status",
+                "policy.lead",
+            ],
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
+use super::export::{Cell, FormatQuery, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use crate::db;
@@ -225,6 +226,7 @@ pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    Query(format): Query<FormatQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
@@ -232,10 +234,46 @@ pub async fn index(
     let mut tx = db::begin(&state.pool, &user).await?;
     let reports = store::list(&mut tx, None).await?;
     tx.commit().await?;
+    if format.is_xlsx() {
+        let ctx = PageContext::signed_in(lang, &user, "/reports");
+        return report_sheet(&ctx, &reports).download("reports.xlsx");
+    }
     render(&ListPage {
         ctx: PageContext::signed_in(lang, &user, "/reports"),
         reports,
     })
+}
+
+fn report_sheet(ctx: &PageContext, reports: &[Report]) -> Sheet {
+    Sheet {
+        rows: reports
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.number.clone()),
+                    Cell::Text(r.project_name.clone()),
+                    Cell::Text(ctx.label("report_kind", &r.kind).to_owned()),
+                    Cell::Text(r.agency_name_zh.clone()),
+                    Cell::Number(r.items.len() as f64),
+                    Cell::Text(ctx.time(&r.created_at)),
+                    Cell::Text(ctx.label("report_status", &r.status).to_owned()),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "nav.reports",
+            &[
+                "reports.number",
+                "projects.name",
+                "reports.kind",
+                "policy.agency",
+                "reports.items",
+                "reports.issued_at",
+                "reports.status",
+            ],
+        )
+    }
 }
 
 #[derive(Template)]

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDateTime, TimeZone};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
+use super::export::{Cell, FormatQuery, Sheet, download};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, parse_id, see_other};
 use super::projects::today;
@@ -309,12 +310,84 @@ pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    Query(format): Query<FormatQuery>,
 ) -> AppResult<Response> {
     let s = overview(&state, &user).await?;
+    if format.is_xlsx() {
+        let ctx = PageContext::signed_in(lang, &user, "/safety");
+        return download(&safety_sheets(&ctx, &s), "safety.xlsx");
+    }
     render(&SafetyPage {
         ctx: PageContext::signed_in(lang, &user, "/safety"),
         s,
     })
+}
+
+/// Incidents and prevention services, a sheet each.
+fn safety_sheets(ctx: &PageContext, s: &SafetyOverview) -> [Sheet; 2] {
+    let incidents = Sheet {
+        rows: s
+            .incidents
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::Text(i.number.clone()),
+                    Cell::Text(i.project_name.clone()),
+                    Cell::Text(ctx.time(&i.occurred_at)),
+                    Cell::Text(i.place.clone()),
+                    Cell::Text(ctx.label("accident", &i.accident_type).to_owned()),
+                    Cell::Number(i.victims.len() as f64),
+                    Cell::yuan(i.rescue_cost_fen),
+                    Cell::Text(ctx.label("incident_status", &i.status).to_owned()),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "safety.incidents",
+            &[
+                "safety.number",
+                "projects.name",
+                "safety.occurred_at",
+                "safety.place",
+                "safety.accident_type",
+                "safety.victims",
+                "safety.rescue_cost",
+                "orders.status",
+            ],
+        )
+    };
+    let services = Sheet {
+        rows: s
+            .services
+            .iter()
+            .map(|v| {
+                vec![
+                    Cell::Text(v.performed_on.to_string()),
+                    Cell::Text(v.project_name.clone()),
+                    Cell::Text(ctx.label("service", &v.kind).to_owned()),
+                    Cell::Text(v.provider_name_zh.clone()),
+                    Cell::Number(f64::from(v.hazards_found)),
+                    Cell::Number(f64::from(v.participants)),
+                    Cell::Text(v.summary.clone()),
+                ]
+            })
+            .collect(),
+        ..Sheet::localized(
+            ctx,
+            "safety.services",
+            &[
+                "safety.performed_on",
+                "projects.name",
+                "safety.kind",
+                "safety.provider",
+                "safety.hazards_found",
+                "safety.participants",
+                "safety.summary",
+            ],
+        )
+    };
+    [incidents, services]
 }
 
 /// The page form reports one incident with up to three victims.

@@ -131,6 +131,23 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
     );
 }
 
+/// Each sheet of a workbook: its name and its rows as text.
+fn read_xlsx(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|row| row.iter().map(ToString::to_string).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
 async fn analytics(app: &TestApp, user: &str, query: &str) -> (u16, Value) {
     let response = app
         .login(user)
@@ -217,16 +234,84 @@ async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_t
     );
     let bytes = xlsx.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "a zip container");
-    // The lists download too, filtered as shown.
-    for list in [
-        "/projects?stage=permitted&format=xlsx",
-        "/orders?format=xlsx",
-        "/claims?format=xlsx",
+    // Every list downloads too, filtered as shown: Chinese headers, a row per item the bureau
+    // may see (counted from the raw rows of its district).
+    let laoshan = "(SELECT id FROM districts WHERE name_zh = '崂山区')";
+    for (list, header, sql) in [
+        (
+            "/projects?stage=permitted&format=xlsx",
+            "项目名称",
+            format!(
+                "SELECT count(*) FROM projects WHERE stage = 'permitted' AND district_id = {laoshan}"
+            ),
+        ),
+        (
+            "/orders?format=xlsx",
+            "通知单号",
+            format!("SELECT count(*) FROM rectification_orders WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/claims?format=xlsx",
+            "案件号",
+            format!("SELECT count(*) FROM claims WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/parcels?format=xlsx",
+            "宗地编号",
+            format!("SELECT count(*) FROM parcels WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/policies?format=xlsx",
+            "保单号",
+            format!("SELECT count(*) FROM policies WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/policies?status=in_force&format=xlsx",
+            "保单号",
+            format!(
+                "SELECT count(*) FROM policies WHERE status = 'in_force' AND district_id = {laoshan}"
+            ),
+        ),
+        (
+            "/inspections?format=xlsx",
+            "检查节点",
+            format!("SELECT count(*) FROM inspections WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/reports?format=xlsx",
+            "报告编号",
+            format!("SELECT count(*) FROM risk_reports WHERE district_id = {laoshan}"),
+        ),
+        (
+            "/safety?format=xlsx",
+            "事故编号",
+            format!("SELECT count(*) FROM safety_incidents WHERE district_id = {laoshan}"),
+        ),
     ] {
         let response = bureau.get(app.url(list)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{list}");
-        assert_eq!(&response.bytes().await.unwrap()[..2], b"PK", "{list}");
+        let sheets = read_xlsx(&response.bytes().await.unwrap());
+        let (_, rows) = &sheets[0];
+        assert!(rows[0].iter().any(|h| h == header), "{list}: {:?}", rows[0]);
+        let expected = app.count(&sql).await;
+        assert!(expected > 0, "{list}: the demo has rows");
+        assert_eq!(rows.len() as i64 - 1, expected, "{list}");
     }
+    // The safety workbook holds the prevention services on a second sheet.
+    let safety = bureau
+        .get(app.url("/safety?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    let sheets = read_xlsx(&safety.bytes().await.unwrap());
+    assert_eq!(sheets[1].0, "安全预防服务");
+    assert_eq!(
+        sheets[1].1.len() as i64 - 1,
+        app.count(&format!(
+            "SELECT count(*) FROM safety_services WHERE district_id = {laoshan}"
+        ))
+        .await
+    );
     let unknown = bureau
         .get(app.url("/analytics/findings?level=Z"))
         .send()
