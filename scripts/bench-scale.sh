@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Oversight at scale: generates (once) a `city` or `national` database, then measures the bureau's
-# analytics and the heaviest lists with wrk at several connection counts and, beside each page,
-# the same SQL run by pgbench as the app role under the same tenant context — the ratio is the
-# application's own cost. Usage: scripts/bench-scale.sh [city|national] [seconds] [connections...]
+# analytics and the heaviest lists with wrk at several connection counts and, beside the analytics
+# pages computed for every request, the same SQL run by pgbench as the app role under the same
+# tenant context — the ratio is the application's own cost. The same pages are also measured as
+# served, with a bureau's figures shared between its readers for up to a second. Usage: scripts/bench-scale.sh [city|national] [seconds] [connections...]
 # Needs wrk and pgbench (Debian: wrk, postgresql-client). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +25,14 @@ fi
 psql "$db_url" -tAc "SELECT 'findings: ' || count(*) FROM findings; SELECT 'claims: ' || count(*) FROM claims;"
 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 127.0.0.1:$port >/tmp/zhianbao-bench-scale.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+# A second server that shares no analytics figures between readers: what each page costs alone.
+uncached_port=$((port + 1))
+ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 127.0.0.1:$uncached_port >/tmp/zhianbao-bench-scale-uncached.log 2>&1 &
+uncached=$!
+trap 'kill $server $uncached 2>/dev/null || true' EXIT
+for p in $port $uncached_port; do
+  for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$p/healthz >/dev/null && break; sleep 0.1; done
+done
 
 cookie_for() { # username → session cookie value
   curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$port" \
@@ -77,11 +84,13 @@ pgbench_tps() { # user sql-function connections
 
 echo "| page | user | connections | req/s | p50 | p99 | non-2xx | pgbench same SQL (tps) | app / pgbench |"
 echo "|---|---|---|---|---|---|---|---|---|"
-run() { # label user path [sql-function]
+run() { # label user path [sql-function] — on the uncached server when a pgbench twin is named
   local cookie; cookie=$(cookie_for "$2")
+  local at=$port
+  if [ -n "${4:-}" ]; then at=$uncached_port; fi
   for c in $connections; do
     local threads=$(( c < 2 ? 1 : 2 ))
-    local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+    local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$at$3")
     local rps p50 p99 errors tps="" ratio=""
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     errors=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "timeouts " $NF}' <<<"$out" | tr '\n' ' ')
@@ -94,9 +103,11 @@ run() { # label user path [sql-function]
     echo "| $1 | $2 | $c | $rps | $p50 | $p99 | ${errors:-0} | $tps | $ratio |"
   done
 }
-run "bureau analytics (district)" laoshan-zjj /analytics analytics_sql
-run "bureau analytics (city)" qingdao-zjj /analytics analytics_sql
-run "analytics API (city)" qingdao-zjj /api/v1/analytics
+run "bureau analytics (district), each page computed" laoshan-zjj /analytics analytics_sql
+run "bureau analytics (city), each page computed" qingdao-zjj /analytics analytics_sql
+run "bureau analytics (district), figures shared ≤ 1 s" laoshan-zjj /analytics
+run "bureau analytics (city), figures shared ≤ 1 s" qingdao-zjj /analytics
+run "analytics API (city), figures shared ≤ 1 s" qingdao-zjj /api/v1/analytics
 run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
 run "bureau home (counters + coverage)" laoshan-zjj /
 run "insurer claims queue (page 1 of 50)" gen-ins-00 /claims

@@ -19,6 +19,8 @@ pub struct Settings {
     /// Pool size and how long a request may wait for a connection before answering 503.
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// How long a bureau's analytics figures are shared between its readers (zero: not at all).
+    pub analytics_cache: Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -54,6 +56,12 @@ impl Settings {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(16),
             acquire_timeout: Duration::from_secs(2),
+            analytics_cache: Duration::from_millis(
+                std::env::var("ZHIANBAO_ANALYTICS_CACHE_MS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1000),
+            ),
         }
     }
 }

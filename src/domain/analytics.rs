@@ -88,7 +88,7 @@ pub fn decisions_on_time(pack: &RulePack, decisions: &[(bool, i16, i64)]) -> (i6
 }
 
 /// The parties a league table ranks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Party {
     Agency,
     Developer,

@@ -8,6 +8,8 @@ use axum::response::Response;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
 use super::AppState;
@@ -94,7 +96,7 @@ fn league_party(q: &AnalyticsQuery) -> Party {
 }
 
 /// Each insurer's record in the period: claims, open ones, decisions and how many were on time.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InsurerRow {
     pub insurer_org_id: Uuid,
     pub insurer_name_zh: String,
@@ -112,7 +114,7 @@ impl InsurerRow {
 }
 
 /// Everything the analytics page shows, also served as JSON.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Analytics {
     pub window_days: u32,
     pub projects: i64,
@@ -146,7 +148,7 @@ pub struct Analytics {
     pub safety: Vec<SafetyCount>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HousingCoverage {
     pub housing_type: String,
     pub requiring: i64,
@@ -368,9 +370,7 @@ fn chart(
 #[template(path = "regulator/analytics.html")]
 struct AnalyticsPage {
     ctx: PageContext,
-    a: Analytics,
-    districts: Vec<District>,
-    district: Option<Uuid>,
+    f: Arc<Figures>,
     stage_chart: String,
     level_chart: String,
     claims_chart: String,
@@ -389,12 +389,13 @@ impl AnalyticsPage {
     }
 
     fn is_league(&self, party: &str) -> bool {
-        self.a.league_party == party
+        self.f.a.league_party == party
     }
 
     /// Prevention services of one kind in the window: (count, hazards found, participants).
     fn services(&self, kind: &str) -> (i64, i64, i64) {
-        self.a
+        self.f
+            .a
             .safety
             .iter()
             .filter(|c| c.category == "service" && c.kind == kind)
@@ -408,7 +409,8 @@ impl AnalyticsPage {
     }
 
     fn incident_total(&self) -> i64 {
-        self.a
+        self.f
+            .a
             .safety
             .iter()
             .filter(|c| c.category == "incident")
@@ -427,14 +429,10 @@ pub async fn index(
     user: CurrentUser,
     Query(q): Query<AnalyticsQuery>,
 ) -> AppResult<Response> {
-    require_regulator(&user)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let districts = store::districts(&mut tx).await?;
-    let (s, chosen, days) = scope(&q, &districts);
-    let a = load(&mut tx, &s, days, Some(league_party(&q))).await?;
-    tx.commit().await?;
+    let f = figures(&state, &user, &q).await?;
+    let a = &f.a;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
-    let query = chosen.map_or(String::new(), |d| format!("&district={d}"));
+    let query = f.chosen.map_or(String::new(), |d| format!("&district={d}"));
     let stage_series: Vec<(&str, &[i64])> = housing()
         .into_iter()
         .zip(&a.projects_by_stage)
@@ -514,9 +512,7 @@ pub async fn index(
     );
     render(&AnalyticsPage {
         ctx,
-        a,
-        districts,
-        district: chosen,
+        f: f.clone(),
         stage_chart,
         level_chart,
         claims_chart,
@@ -541,23 +537,84 @@ pub async fn api_index(
     user: CurrentUser,
     Query(q): Query<AnalyticsQuery>,
 ) -> AppResult<Json<Analytics>> {
-    Ok(Json(figures(&state, &user, &q).await?.0))
+    Ok(Json(figures(&state, &user, &q).await?.a.clone()))
 }
 
-/// The figures for the query's scope, and the district chosen (none: all of the bureau's).
+/// What a bureau's analytics show for one query: its districts, the one chosen (none: all of
+/// them) and the figures.
+pub struct Figures {
+    pub districts: Vec<District>,
+    pub chosen: Option<Uuid>,
+    pub a: Analytics,
+}
+
+impl Figures {
+    pub fn chosen_district(&self) -> Option<&District> {
+        self.districts.iter().find(|d| Some(d.id) == self.chosen)
+    }
+}
+
+/// A bureau's figures for one query, shared by its readers for a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FiguresKey {
+    org: Uuid,
+    district: Option<String>,
+    days: Option<u32>,
+    league: Party,
+}
+
+/// Figures per bureau and query for `ttl` (the counters move in the same transaction as the rows;
+/// a burst of readers then costs one computation, and nobody waits on a figure older than `ttl`).
+/// Zero: no cache.
+pub type FiguresCache = moka::future::Cache<FiguresKey, Arc<Figures>>;
+
+pub fn figures_cache(ttl: Duration) -> Option<FiguresCache> {
+    (!ttl.is_zero()).then(|| {
+        moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(ttl)
+            .build()
+    })
+}
+
 pub(super) async fn figures(
     state: &AppState,
     user: &CurrentUser,
     q: &AnalyticsQuery,
-) -> AppResult<(Analytics, Option<District>)> {
+) -> AppResult<Arc<Figures>> {
     require_regulator(user)?;
-    let mut tx = db::begin(&state.pool, user).await?;
-    let districts = store::districts(&mut tx).await?;
-    let (s, chosen, days) = scope(q, &districts);
-    let a = load(&mut tx, &s, days, Some(league_party(q))).await?;
-    tx.commit().await?;
-    let district = districts.into_iter().find(|d| Some(d.id) == chosen);
-    Ok((a, district))
+    let league = league_party(q);
+    let compute = async {
+        let mut tx = db::begin(&state.pool, user).await?;
+        let districts = store::districts(&mut tx).await?;
+        let (s, chosen, days) = scope(q, &districts);
+        let a = load(&mut tx, &s, days, Some(league)).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(Arc::new(Figures {
+            districts,
+            chosen,
+            a,
+        }))
+    };
+    match (&state.figures, &user.org) {
+        (Some(cache), Some(org)) => {
+            // Keyed by the organisation: a bureau's figures depend on its districts alone.
+            let key = FiguresKey {
+                org: org.id,
+                district: q.district.clone(),
+                days: q.days,
+                league,
+            };
+            cache
+                .try_get_with(key, compute)
+                .await
+                .map_err(|err| match *err {
+                    AppError::Unavailable => AppError::Unavailable,
+                    _ => AppError::Internal(anyhow::anyhow!("analytics: {err}")),
+                })
+        }
+        _ => compute.await,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -73,12 +73,14 @@ pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub hashing: PasswordHashing,
+    pub figures: Option<analytics::FiguresCache>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, settings: Settings) -> Self {
         Self {
             pool,
+            figures: analytics::figures_cache(settings.analytics_cache),
             settings: Arc::new(settings),
             hashing: PasswordHashing::default(),
         }

@@ -442,13 +442,14 @@ pub async fn monthly(
         league: Some(Party::Developer.as_str().to_owned()),
         ..q
     };
-    let (a, district) = analytics::figures(&state, &user, &q).await?;
+    let f = analytics::figures(&state, &user, &q).await?;
+    let a = &f.a;
     let ctx = PageContext::signed_in(lang, &user, "/analytics");
-    let place = district.map_or_else(
+    let place = f.chosen_district().map_or_else(
         || ctx.t("analytics.all_districts").to_owned(),
         |d| match lang {
-            Lang::Zh => d.name_zh,
-            Lang::En => d.name_en,
+            Lang::Zh => d.name_zh.clone(),
+            Lang::En => d.name_en.clone(),
         },
     );
     let mut pdf = document(&ctx, ctx.t("pdf.monthly"));

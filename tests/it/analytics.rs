@@ -497,3 +497,36 @@ async fn league_tables_rank_each_party_by_its_own_raw_rows_within_the_bureaus_di
         .await;
     assert_eq!(ranked, shinan);
 }
+
+#[tokio::test]
+async fn a_bureaus_figures_are_shared_for_a_moment_and_never_with_another_bureau() {
+    let app =
+        TestApp::spawn_with(|s| s.analytics_cache = std::time::Duration::from_millis(1500)).await;
+    let open_severe = |v: &Value| v["open_severe"].as_i64().unwrap();
+    let (_, before) = analytics(&app, "laoshan-zjj", "").await;
+    sqlx::query(
+        "INSERT INTO findings (inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, current_level, \
+                               location, trade, section_code, description, created_by) \
+         SELECT i.id, i.project_id, i.district_id, i.developer_org_id, i.agency_org_id, 'D', 'D', '3号楼', '结构', 'STRUCTURE', '缓存测试', i.created_by \
+         FROM inspections i JOIN districts d ON d.id = i.district_id WHERE d.name_zh = '崂山区' LIMIT 1",
+    )
+    .execute(&app.owner)
+    .await
+    .unwrap();
+    // Within the moment, Laoshan's readers share the figures computed before the finding…
+    let (_, shared) = analytics(&app, "laoshan-zjj", "").await;
+    assert_eq!(open_severe(&shared), open_severe(&before));
+    // …another bureau computes its own, from its own districts only…
+    let (_, shinan) = analytics(&app, "shinan-zjj", "").await;
+    let shinan_open = app
+        .count(
+            "SELECT count(*) FROM findings f JOIN districts d ON d.id = f.district_id \
+             WHERE d.name_zh = '市南区' AND f.status = 'open' AND f.current_level IN ('D', 'E')",
+        )
+        .await;
+    assert_eq!(open_severe(&shinan), shinan_open);
+    // …and after it, the new finding counts.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let (_, after) = analytics(&app, "laoshan-zjj", "").await;
+    assert_eq!(open_severe(&after), open_severe(&before) + 1);
+}
