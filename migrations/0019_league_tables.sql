@@ -182,10 +182,85 @@ CREATE POLICY stats_project_league_visible ON stats_project_league FOR SELECT TO
     USING (district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]) OR project_id = ANY ((SELECT app.party_project_ids())::uuid[]));
 GRANT SELECT ON stats_project_league TO zhianbao_app;
 
--- The recount of 0017, now with the league.
+-- What a party's home counts, per project (the findings and orders policies of 0003 would test
+-- every row a big insurer or agency may see): open findings by current level, and open orders by
+-- deadline (overdue is a matter of today's date, so orders are counted per deadline day).
+CREATE TABLE stats_project_open (
+    project_id       uuid NOT NULL REFERENCES projects (id),
+    district_id      uuid NOT NULL REFERENCES districts (id),
+    developer_org_id uuid NOT NULL REFERENCES organisations (id),
+    level            text NOT NULL,
+    open             bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (project_id, level)
+);
+CREATE INDEX stats_project_open_developer_idx ON stats_project_open (developer_org_id);
+
+CREATE TABLE stats_project_deadlines (
+    project_id       uuid NOT NULL REFERENCES projects (id),
+    district_id      uuid NOT NULL REFERENCES districts (id),
+    developer_org_id uuid NOT NULL REFERENCES organisations (id),
+    deadline         date NOT NULL,
+    open             bigint NOT NULL DEFAULT 0,
+    responded        bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (project_id, deadline)
+);
+CREATE INDEX stats_project_deadlines_developer_idx ON stats_project_deadlines (developer_org_id, deadline);
+-- A party's earliest open orders, walked in deadline order.
+CREATE INDEX rectification_orders_open_deadline_idx ON rectification_orders (deadline) WHERE status <> 'closed';
+
+CREATE FUNCTION app.count_open_finding() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status = 'open' THEN
+        UPDATE stats_project_open SET open = open - 1 WHERE project_id = OLD.project_id AND level = OLD.current_level;
+    END IF;
+    IF NEW.status = 'open' THEN
+        INSERT INTO stats_project_open AS s (project_id, district_id, developer_org_id, level, open)
+        VALUES (NEW.project_id, NEW.district_id, NEW.developer_org_id, NEW.current_level, 1)
+        ON CONFLICT (project_id, level) DO UPDATE SET open = s.open + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER findings_counted_open AFTER INSERT OR UPDATE OF status, current_level ON findings
+    FOR EACH ROW EXECUTE FUNCTION app.count_open_finding();
+
+CREATE FUNCTION app.count_open_order() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status <> 'closed' THEN
+        UPDATE stats_project_deadlines
+        SET open = open - 1, responded = responded - (OLD.status = 'responded')::int
+        WHERE project_id = OLD.project_id AND deadline = OLD.deadline;
+    END IF;
+    IF NEW.status <> 'closed' THEN
+        INSERT INTO stats_project_deadlines AS s (project_id, district_id, developer_org_id, deadline, open, responded)
+        VALUES (NEW.project_id, NEW.district_id, NEW.developer_org_id, NEW.deadline, 1, (NEW.status = 'responded')::int)
+        ON CONFLICT (project_id, deadline) DO UPDATE SET open = s.open + 1, responded = s.responded + excluded.responded;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER orders_counted_open AFTER INSERT OR UPDATE OF status, deadline ON rectification_orders
+    FOR EACH ROW EXECUTE FUNCTION app.count_open_order();
+
+ALTER TABLE stats_project_open ENABLE ROW LEVEL SECURITY;
+ALTER TABLE stats_project_open FORCE ROW LEVEL SECURITY;
+CREATE POLICY stats_project_open_visible ON stats_project_open FOR SELECT TO zhianbao_app
+    USING (district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]) OR project_id = ANY ((SELECT app.party_project_ids())::uuid[])
+           OR developer_org_id = (SELECT app.current_org_id()));
+GRANT SELECT ON stats_project_open TO zhianbao_app;
+
+ALTER TABLE stats_project_deadlines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE stats_project_deadlines FORCE ROW LEVEL SECURITY;
+CREATE POLICY stats_project_deadlines_visible ON stats_project_deadlines FOR SELECT TO zhianbao_app
+    USING (district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]) OR project_id = ANY ((SELECT app.party_project_ids())::uuid[])
+           OR developer_org_id = (SELECT app.current_org_id()));
+GRANT SELECT ON stats_project_deadlines TO zhianbao_app;
+
+-- The recount of 0017, now with the league and a party's open findings and orders.
 CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
     TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions,
-             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league, stats_party_league;
+             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league, stats_party_league,
+             stats_project_open, stats_project_deadlines;
     INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;
     INSERT INTO stats_findings
         SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
@@ -231,6 +306,11 @@ CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
                           sum(app.order_on_time(status, closed_at, deadline)) AS on_time
                    FROM rectification_orders GROUP BY 1) o ON o.project_id = p.id
         LEFT JOIN (SELECT project_id, count(*) AS claims FROM claims GROUP BY 1) c ON c.project_id = p.id;
+    INSERT INTO stats_project_open
+        SELECT project_id, district_id, developer_org_id, current_level, count(*) FROM findings WHERE status = 'open' GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_project_deadlines
+        SELECT project_id, district_id, developer_org_id, deadline, count(*), count(*) FILTER (WHERE status = 'responded')
+        FROM rectification_orders WHERE status <> 'closed' GROUP BY 1, 2, 3, 4;
     -- Rolled up again from the projects' rows, whether or not triggers fired above (a bulk load
     -- runs with them off).
     TRUNCATE stats_party_league;

@@ -33,9 +33,9 @@ pub struct RiskPanel {
     pub levels: Vec<LevelCount>,
     /// Open orders, the most overdue first (at most 10).
     pub orders: Vec<OrderView>,
-    pub open_orders: usize,
-    pub overdue_orders: usize,
-    pub rechecks_due: usize,
+    pub open_orders: i64,
+    pub overdue_orders: i64,
+    pub rechecks_due: i64,
     pub open_de: i64,
     pub projects: Vec<ProjectRisk>,
     pub visits_week: Vec<Visit>,
@@ -51,20 +51,13 @@ impl RiskPanel {
             .filter(|l| l.level == "D" || l.level == "E")
             .map(|l| l.open)
             .sum();
-        let mut orders: Vec<OrderView> = risk::orders(conn, None)
+        let (open_orders, overdue_orders, rechecks_due) = risk::open_orders(conn, day).await?;
+        let mut orders: Vec<OrderView> = risk::earliest_open_orders(conn, 10)
             .await?
             .into_iter()
-            .filter(|o| o.status != "closed")
             .map(|o| view(o, day))
             .collect();
         orders.sort_by_key(|o| (std::cmp::Reverse(o.days_overdue), o.order.deadline));
-        let open_orders = orders.len();
-        let overdue_orders = orders.iter().filter(|o| o.days_overdue > 0).count();
-        let rechecks_due = orders
-            .iter()
-            .filter(|o| o.order.status == "responded")
-            .count();
-        orders.truncate(10);
         let week = day.checked_add_days(chrono::Days::new(7)).unwrap_or(day);
         let visits_week = risk::visits(conn, None, Some(day), week).await?;
         let visits_late = risk::visits(conn, None, None, day.pred_opt().unwrap_or(day))

@@ -266,8 +266,8 @@ pub async fn project_records(
                 ARRAY(SELECT coalesce((SELECT raised FROM stats_project_findings s WHERE s.project_id = p.id AND s.level = l), 0) \
                       FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) AS l) AS findings, \
                 coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = p.id), 0) AS recurring, \
-                (SELECT count(*) FROM rectification_orders o WHERE o.project_id = p.id AND o.status <> 'closed' \
-                   AND o.deadline < $2) AS overdue_orders, \
+                coalesce((SELECT sum(open) FROM stats_project_deadlines o WHERE o.project_id = p.id AND o.deadline < $2), 0)::bigint \
+                   AS overdue_orders, \
                 coalesce((SELECT sum(b.floor_area_m2) FROM buildings b WHERE b.project_id = p.id), 0)::float8 AS floor_area_m2, \
                 (SELECT r.status FROM risk_reports r WHERE r.project_id = p.id AND r.kind = 'final' AND r.status <> 'issued' \
                  ORDER BY r.created_at DESC LIMIT 1) AS final_status \

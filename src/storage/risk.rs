@@ -489,12 +489,45 @@ pub struct LevelCount {
     pub open: i64,
 }
 
-/// Open findings by current level, for the visible projects.
+/// The projects the connection's organisation is a party to (insurer, co-insurer, agency) or
+/// develops: what a party's home is about, named by index instead of testing every row.
+const MY_PROJECTS: &str =
+    "SELECT unnest(app.party_project_ids()) UNION SELECT id FROM projects WHERE developer_org_id = app.current_org_id()";
+
+/// Open findings by current level on the organisation's projects, from the counters.
 pub async fn open_by_level(conn: &mut PgConnection) -> Result<Vec<LevelCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT current_level AS level, count(*) AS open FROM findings WHERE status = 'open' \
-         GROUP BY current_level ORDER BY current_level",
-    )
+    sqlx::query_as(&format!(
+        "SELECT level, sum(open)::bigint AS open FROM stats_project_open WHERE project_id IN ({MY_PROJECTS}) \
+         GROUP BY level HAVING sum(open) > 0 ORDER BY level"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+/// Open orders on the organisation's projects: (open, overdue and not answered, awaiting recheck).
+pub async fn open_orders(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+) -> Result<(i64, i64, i64), sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT coalesce(sum(open), 0)::bigint, coalesce(sum(open - responded) FILTER (WHERE deadline < $1), 0)::bigint, \
+                coalesce(sum(responded), 0)::bigint \
+         FROM stats_project_deadlines WHERE project_id IN ({MY_PROJECTS})"
+    ))
+    .bind(today)
+    .fetch_one(conn)
+    .await
+}
+
+/// The organisation's `limit` open orders with the earliest deadlines, off the open orders' index.
+pub async fn earliest_open_orders(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<Order>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{ORDER_SELECT} WHERE o.status <> 'closed' AND o.project_id IN ({MY_PROJECTS}) ORDER BY o.deadline, o.number LIMIT $1"
+    ))
+    .bind(limit)
     .fetch_all(conn)
     .await
 }
@@ -510,22 +543,24 @@ pub struct ProjectRisk {
     pub last_inspection: Option<NaiveDate>,
 }
 
-/// Per visible project: open C/D/E findings, overdue orders, last inspection.
+/// Per project of the organisation: open C/D/E findings and overdue orders (from the counters),
+/// last inspection (off the inspections' index).
 pub async fn risk_by_project(
     conn: &mut PgConnection,
     today: NaiveDate,
 ) -> Result<Vec<ProjectRisk>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT p.id AS project_id, p.name AS project_name, d.name_zh AS developer_name_zh, \
-                (SELECT count(*) FROM findings f WHERE f.project_id = p.id AND f.status = 'open' AND f.current_level IN ('C','D','E')) AS open_cde, \
-                (SELECT count(*) FROM findings f WHERE f.project_id = p.id AND f.status = 'open' AND f.current_level IN ('D','E')) AS open_de, \
-                (SELECT count(*) FROM rectification_orders o WHERE o.project_id = p.id AND o.status = 'issued' AND o.deadline < $1) AS overdue_orders, \
-                (SELECT max(inspected_on) FROM inspections i WHERE i.project_id = p.id) AS last_inspection \
+                coalesce((SELECT sum(open) FROM stats_project_open s WHERE s.project_id = p.id AND s.level IN ('C','D','E')), 0)::bigint AS open_cde, \
+                coalesce((SELECT sum(open) FROM stats_project_open s WHERE s.project_id = p.id AND s.level IN ('D','E')), 0)::bigint AS open_de, \
+                coalesce((SELECT sum(open - responded) FROM stats_project_deadlines s WHERE s.project_id = p.id AND s.deadline < $1), 0)::bigint AS overdue_orders, \
+                (SELECT i.inspected_on FROM inspections i WHERE i.project_id = p.id ORDER BY i.inspected_on DESC LIMIT 1) AS last_inspection \
          FROM projects p JOIN organisations d ON d.id = p.developer_org_id \
-         WHERE EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
-            OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id) \
-         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT 200",
-    )
+         WHERE p.id IN ({MY_PROJECTS}) \
+           AND (EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
+                OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id)) \
+         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT 200"
+    ))
     .bind(today)
     .fetch_all(conn)
     .await

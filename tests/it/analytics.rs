@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 14] = [
+const COUNTERS: [(&str, &str); 16] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -25,6 +25,8 @@ const COUNTERS: [(&str, &str); 14] = [
     ("stats_parcel_coverage", "true"),
     ("stats_coverage", "parcels <> 0"),
     ("stats_safety", "events <> 0"),
+    ("stats_project_open", "open <> 0"),
+    ("stats_project_deadlines", "open <> 0 OR responded <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
