@@ -167,25 +167,32 @@ const CLAIM_SELECT: &str = "\
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
-/// The ids of the 1,000 most urgent claims the tenant may see (row-level security decides): open
-/// before closed, the fast channel first, oldest first. Each party that may see claims has its own
-/// arm, walked in that order by an index of its own (0018) and cut at 1,000 (per district, per
-/// co-insured or assigned project: at most 50), so a big insurer's or bureau's queue never sorts
-/// all its claims; the arms are merged and cut again.
-const QUEUE_IDS: &str = "SELECT id FROM (\
-        (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-         WHERE lead_insurer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
-        UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
-         WHERE developer_org_id = app.current_org_id() ORDER BY 2, 3 DESC, 4 LIMIT 1000) \
-        UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL \
-         (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-          WHERE district_id = d ORDER BY 2, 3 DESC, 4 LIMIT 1000) x) \
-        UNION (SELECT x.* FROM unnest(app.co_party_project_ids()) pr CROSS JOIN LATERAL \
-         (SELECT id, status IN ('paid', 'rejected') AS closed, fast_channel, reported_at FROM claims \
-          WHERE project_id = pr ORDER BY 2, 3 DESC, 4 LIMIT 50) x) \
-        UNION (SELECT id, status IN ('paid', 'rejected'), fast_channel, reported_at FROM claims \
-         WHERE owner_user_id = app.current_user_id() OR manager_org_id = app.current_org_id())) arms \
-      ORDER BY closed, fast_channel DESC, reported_at LIMIT 1000";
+/// The 1,000 most urgent claims the tenant may see (row-level security decides), as `columns` of
+/// `claims` (with `fast_channel` and `reported_at` among them): open before closed, the fast channel
+/// first, oldest first. Each party that may see claims has its own arm, walked in that order by an
+/// index of its own (0018) and cut at 1,000 (per district, per co-insured or assigned project: at
+/// most 50), so a big insurer's or bureau's queue never sorts all its claims; the arms are merged
+/// and cut again. Each claim is read once, by its arm.
+fn queue(columns: &str) -> String {
+    let arm = |filter: &str, limit: u32| {
+        format!(
+            "SELECT {columns}, status IN ('paid', 'rejected') AS q_closed FROM claims WHERE {filter} \
+             ORDER BY q_closed, fast_channel DESC, reported_at LIMIT {limit}"
+        )
+    };
+    format!(
+        "SELECT {columns} FROM (({lead}) UNION ({developer}) \
+           UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL ({district}) x) \
+           UNION (SELECT x.* FROM unnest(app.co_party_project_ids()) pr CROSS JOIN LATERAL ({project}) x) \
+           UNION (SELECT {columns}, status IN ('paid', 'rejected') AS q_closed FROM claims \
+                  WHERE owner_user_id = app.current_user_id() OR manager_org_id = app.current_org_id())) arms \
+         ORDER BY q_closed, fast_channel DESC, reported_at LIMIT 1000",
+        lead = arm("lead_insurer_org_id = app.current_org_id()", 1000),
+        developer = arm("developer_org_id = app.current_org_id()", 1000),
+        district = arm("district_id = d", 1000),
+        project = arm("project_id = pr", 50),
+    )
+}
 
 const QUEUE_ORDER: &str =
     " ORDER BY c.status IN ('paid', 'rejected'), c.fast_channel DESC, c.reported_at";
@@ -195,9 +202,9 @@ pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> 
     sqlx::query_as(
         &[
             CLAIM_SELECT,
-            " WHERE c.id IN (",
-            QUEUE_IDS,
-            ")",
+            " WHERE c.id IN (SELECT id FROM (",
+            &queue("id, fast_channel, reported_at"),
+            ") q)",
             QUEUE_ORDER,
         ]
         .concat(),
@@ -242,16 +249,15 @@ impl Claim {
 
 /// The clocks of the 1,000 most urgent claims (no joins but the policy's rule pack).
 pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
-    sqlx::query_as(
-        &[
-            "SELECT c.id, po.rule_pack_id, c.lead_insurer_org_id, c.status, c.fast_channel, c.complex, c.reported_at, c.reopened_at, \
-                    c.contacted_at, c.surveyed_at, c.decided_at \
-             FROM claims c JOIN policies po ON po.id = c.policy_id WHERE c.id IN (",
-            QUEUE_IDS,
-            ")",
-        ]
-        .concat(),
-    )
+    sqlx::query_as(&format!(
+        "SELECT q.id, po.rule_pack_id, q.lead_insurer_org_id, q.status, q.fast_channel, q.complex, q.reported_at, \
+                q.reopened_at, q.contacted_at, q.surveyed_at, q.decided_at \
+         FROM ({}) q JOIN policies po ON po.id = q.policy_id",
+        queue(
+            "id, policy_id, lead_insurer_org_id, status, fast_channel, complex, reported_at, reopened_at, \
+             contacted_at, surveyed_at, decided_at"
+        )
+    ))
     .fetch_all(conn)
     .await
 }

@@ -491,8 +491,7 @@ pub struct LevelCount {
 
 /// The projects the connection's organisation is a party to (insurer, co-insurer, agency) or
 /// develops: what a party's home is about, named by index instead of testing every row.
-const MY_PROJECTS: &str =
-    "SELECT unnest(app.party_project_ids()) UNION SELECT id FROM projects WHERE developer_org_id = app.current_org_id()";
+const MY_PROJECTS: &str = "SELECT unnest(app.party_project_ids()) UNION SELECT id FROM projects WHERE developer_org_id = app.current_org_id()";
 
 /// Open findings by current level on the organisation's projects, from the counters.
 pub async fn open_by_level(conn: &mut PgConnection) -> Result<Vec<LevelCount>, sqlx::Error> {
