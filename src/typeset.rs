@@ -18,15 +18,11 @@ use skrifa::raw::FileRef;
 use skrifa::{FontRef, MetadataProvider, string::StringId};
 
 /// Where Debian's packages put CJK fonts, best first; `ZHIANBAO_PDF_FONT` names another file.
-const REGULAR_FONTS: [&str; 4] = [
+const FONTS: [&str; 4] = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-];
-const BOLD_FONTS: [&str; 2] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
 ];
 
 const PAGE_WIDTH: f32 = 595.28;
@@ -47,7 +43,6 @@ pub enum TypesetError {
 }
 
 /// One face of a font file: the file's bytes (shared) and the face's index in a collection.
-#[derive(Clone)]
 struct Face {
     data: Arc<Vec<u8>>,
     index: u32,
@@ -99,30 +94,20 @@ impl Face {
     }
 }
 
-struct Faces {
-    regular: Face,
-    bold: Face,
-}
-
-/// The fonts, read once on the first document (not at start-up: most servers never print).
-fn faces() -> Result<&'static Faces, TypesetError> {
-    static FACES: OnceLock<Option<Faces>> = OnceLock::new();
-    FACES
-        .get_or_init(|| {
-            let configured = std::env::var("ZHIANBAO_PDF_FONT").ok();
-            let regular = configured
-                .iter()
-                .map(String::as_str)
-                .chain(REGULAR_FONTS)
-                .find_map(Face::load)?;
-            let bold = BOLD_FONTS
-                .into_iter()
-                .find_map(Face::load)
-                .unwrap_or_else(|| regular.clone());
-            Some(Faces { regular, bold })
-        })
-        .as_ref()
-        .ok_or(TypesetError::NoFont)
+/// The font, read once on the first document (not at start-up: most servers never print) and
+/// kept: one face of ≈ 20 MB, so headings are set larger and darker rather than in a bold face.
+fn face() -> Result<&'static Face, TypesetError> {
+    static FACE: OnceLock<Option<Face>> = OnceLock::new();
+    FACE.get_or_init(|| {
+        let configured = std::env::var("ZHIANBAO_PDF_FONT").ok();
+        configured
+            .iter()
+            .map(String::as_str)
+            .chain(FONTS)
+            .find_map(Face::load)
+    })
+    .as_ref()
+    .ok_or(TypesetError::NoFont)
 }
 
 /// How a table column is set: its share of the line's width and whether it holds numbers.
@@ -224,10 +209,9 @@ impl Pdf {
 
     /// Lays the blocks out on pages and writes the PDF (CPU-bound: call off the async workers).
     pub fn render(&self) -> Result<Vec<u8>, TypesetError> {
-        let faces = faces()?;
-        let pages = Layout::new(faces).run(&self.blocks);
-        let regular = faces.regular.font()?;
-        let bold = faces.bold.font()?;
+        let face = face()?;
+        let pages = Layout::new(face).run(&self.blocks);
+        let font = face.font()?;
         let mut document = Document::new();
         document.set_metadata(
             Metadata::new()
@@ -242,15 +226,14 @@ impl Pdf {
             let mut page = document.start_page_with(settings.clone());
             let mut surface = page.surface();
             let furniture = [
-                Op::text(MARGIN_X, 36.0, 8.0, 110, false, &self.running_head),
+                Op::text(MARGIN_X, 36.0, 8.0, 110, &self.running_head),
                 Op::rule(MARGIN_X, 42.0, PAGE_WIDTH - MARGIN_X, 42.0, 0.5, 180),
-                Op::text(MARGIN_X, PAGE_HEIGHT - 32.0, 8.0, 110, false, &self.footer),
+                Op::text(MARGIN_X, PAGE_HEIGHT - 32.0, 8.0, 110, &self.footer),
                 Op::text(
                     PAGE_WIDTH - MARGIN_X - 40.0,
                     PAGE_HEIGHT - 32.0,
                     8.0,
                     110,
-                    false,
                     &format!("{} / {}", number + 1, total),
                 ),
             ];
@@ -261,11 +244,9 @@ impl Pdf {
                         y,
                         size,
                         gray,
-                        bold: is_bold,
                         text,
                     } => {
                         surface.set_fill(Some(gray_fill(*gray)));
-                        let font = if *is_bold { &bold } else { &regular };
                         surface.draw_text(
                             Point::from_xy(*x, *y),
                             font.clone(),
@@ -331,7 +312,6 @@ enum Op {
         y: f32,
         size: f32,
         gray: u8,
-        bold: bool,
         text: String,
     },
     Rule {
@@ -347,13 +327,12 @@ enum Op {
 }
 
 impl Op {
-    fn text(x: f32, y: f32, size: f32, gray: u8, bold: bool, text: &str) -> Op {
+    fn text(x: f32, y: f32, size: f32, gray: u8, text: &str) -> Op {
         Op::Text {
             x,
             y,
             size,
             gray,
-            bold,
             text: text.to_owned(),
         }
     }
@@ -416,15 +395,15 @@ fn tokens(text: &str) -> Vec<String> {
 
 /// Places blocks on pages, starting a new page when the next line or table row would not fit.
 struct Layout<'a> {
-    faces: &'a Faces,
+    face: &'a Face,
     pages: Vec<Vec<Op>>,
     y: f32,
 }
 
 impl<'a> Layout<'a> {
-    fn new(faces: &'a Faces) -> Layout<'a> {
+    fn new(face: &'a Face) -> Layout<'a> {
         Layout {
-            faces,
+            face,
             pages: vec![Vec::new()],
             y: TOP,
         }
@@ -448,32 +427,22 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn lines(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
-        let face = if bold {
-            &self.faces.bold
-        } else {
-            &self.faces.regular
-        };
-        wrap(text, width, |s| face.width(s, size))
+    fn lines(&self, text: &str, width: f32, size: f32) -> Vec<String> {
+        wrap(text, width, |s| self.face.width(s, size))
     }
 
-    fn text_block(&mut self, text: &str, size: f32, gray: u8, bold: bool, centred: bool) {
+    fn text_block(&mut self, text: &str, size: f32, gray: u8, centred: bool) {
         let width = PAGE_WIDTH - 2.0 * MARGIN_X;
-        let face = if bold {
-            &self.faces.bold
-        } else {
-            &self.faces.regular
-        };
-        for line in self.lines(text, width, size, bold) {
+        for line in self.lines(text, width, size) {
             let line_height = size * LEADING;
             self.ensure(line_height);
             let x = if centred {
-                (PAGE_WIDTH - face.width(&line, size)) / 2.0
+                (PAGE_WIDTH - self.face.width(&line, size)) / 2.0
             } else {
                 MARGIN_X
             };
             let y = self.y + size;
-            self.ops().push(Op::text(x, y, size, gray, bold, &line));
+            self.ops().push(Op::text(x, y, size, gray, &line));
             self.y += line_height;
         }
     }
@@ -482,25 +451,25 @@ impl<'a> Layout<'a> {
         for block in blocks {
             match block {
                 Block::Title(text) => {
-                    self.text_block(text, 18.0, 0, true, true);
+                    self.text_block(text, 18.0, 0, true);
                     self.y += 4.0;
                 }
                 Block::Subtitle(text) => {
-                    self.text_block(text, 9.0, 90, false, true);
+                    self.text_block(text, 9.0, 90, true);
                     self.y += 10.0;
                 }
                 Block::Heading(text) => {
                     self.y += 8.0;
                     // Keep a heading with at least two lines of what follows.
                     self.ensure(13.0 * LEADING + 3.0 * BODY * LEADING);
-                    self.text_block(text, 13.0, 20, true, false);
+                    self.text_block(text, 13.0, 20, false);
                     let y = self.y;
                     self.ops()
                         .push(Op::rule(MARGIN_X, y, PAGE_WIDTH - MARGIN_X, y, 0.8, 60));
                     self.y += 6.0;
                 }
                 Block::Paragraph(text) => {
-                    self.text_block(text, BODY, 0, false, false);
+                    self.text_block(text, BODY, 0, false);
                     self.y += 4.0;
                 }
                 Block::Fields(pairs) => self.fields(pairs),
@@ -519,19 +488,18 @@ impl<'a> Layout<'a> {
         let label_width = 120.0;
         let value_width = PAGE_WIDTH - 2.0 * MARGIN_X - label_width;
         for (label, value) in pairs {
-            let lines = self.lines(value, value_width, BODY, false);
+            let lines = self.lines(value, value_width, BODY);
             let line_height = BODY * LEADING;
             self.ensure(line_height * lines.len() as f32);
             let top = self.y;
             self.ops()
-                .push(Op::text(MARGIN_X, top + BODY, BODY, 90, false, label));
+                .push(Op::text(MARGIN_X, top + BODY, BODY, 90, label));
             for (i, line) in lines.iter().enumerate() {
                 self.ops().push(Op::text(
                     MARGIN_X + label_width,
                     top + BODY + i as f32 * line_height,
                     BODY,
                     0,
-                    false,
                     line,
                 ));
             }
@@ -555,14 +523,14 @@ impl<'a> Layout<'a> {
                     gray: 242,
                 });
                 self.ops()
-                    .push(Op::text(x + 8.0, top + 15.0, 8.0, 90, false, label));
+                    .push(Op::text(x + 8.0, top + 15.0, 8.0, 90, label));
                 // The value as large as fits the box.
                 let mut size = 17.0;
-                while size > 9.0 && self.faces.bold.width(value, size) > width - 16.0 {
+                while size > 9.0 && self.face.width(value, size) > width - 16.0 {
                     size -= 1.0;
                 }
                 self.ops()
-                    .push(Op::text(x + 8.0, top + 38.0, size, 0, true, value));
+                    .push(Op::text(x + 8.0, top + 38.0, size, 0, value));
             }
             self.y += height + gap;
         }
@@ -586,7 +554,7 @@ impl<'a> Layout<'a> {
         self.ensure(line_height * 3.0);
         self.row(columns, &widths, &header, size, true);
         if rows.is_empty() {
-            self.text_block(empty, size, 90, false, false);
+            self.text_block(empty, size, 90, false);
         }
         for row in rows {
             let height = self.row_height(&widths, row, size);
@@ -602,7 +570,7 @@ impl<'a> Layout<'a> {
         let lines = cells
             .iter()
             .zip(widths)
-            .map(|(cell, w)| self.lines(cell, w - 2.0 * CELL_PAD, size, false).len())
+            .map(|(cell, w)| self.lines(cell, w - 2.0 * CELL_PAD, size).len())
             .max()
             .unwrap_or(1);
         lines as f32 * size * LEADING + 2.0 * CELL_PAD
@@ -619,21 +587,22 @@ impl<'a> Layout<'a> {
         }
         let mut x = MARGIN_X;
         for ((cell, width), column) in cells.iter().zip(widths).zip(columns) {
-            let face = if head {
-                &self.faces.bold
-            } else {
-                &self.faces.regular
-            };
-            let lines = self.lines(cell, width - 2.0 * CELL_PAD, size, head);
+            let lines = self.lines(cell, width - 2.0 * CELL_PAD, size);
             let mut ops = Vec::new();
             for (i, line) in lines.iter().enumerate() {
                 let left = if column.numeric {
-                    x + width - CELL_PAD - face.width(line, size)
+                    x + width - CELL_PAD - self.face.width(line, size)
                 } else {
                     x + CELL_PAD
                 };
                 let baseline = top + CELL_PAD + size + i as f32 * size * LEADING;
-                ops.push(Op::text(left, baseline, size, 0, head, line));
+                ops.push(Op::text(
+                    left,
+                    baseline,
+                    size,
+                    if head { 30 } else { 0 },
+                    line,
+                ));
             }
             self.ops().extend(ops);
             x += width;

@@ -39,7 +39,7 @@ pub struct RiskPanel {
     pub open_de: i64,
     pub projects: Vec<ProjectRisk>,
     pub visits_week: Vec<Visit>,
-    pub visits_late: usize,
+    pub visits_late: i64,
 }
 
 impl RiskPanel {
@@ -60,9 +60,7 @@ impl RiskPanel {
         orders.sort_by_key(|o| (std::cmp::Reverse(o.days_overdue), o.order.deadline));
         let week = day.checked_add_days(chrono::Days::new(7)).unwrap_or(day);
         let visits_week = risk::visits(conn, None, Some(day), week).await?;
-        let visits_late = risk::visits(conn, None, None, day.pred_opt().unwrap_or(day))
-            .await?
-            .len();
+        let visits_late = risk::late_visits(conn, day).await?;
         Ok(Self {
             levels,
             orders,

@@ -20,8 +20,16 @@ use crate::storage::reports as report_store;
 use crate::typeset::{Column, Pdf, TypesetError};
 use crate::views::PageContext;
 
+/// Documents typeset at once: subsetting a CJK font is CPU- and memory-hungry, so a burst of
+/// downloads queues here rather than multiplying both.
+static TYPESETTERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Typesets off the async workers and answers with the file, named `name`.pdf.
 async fn download(pdf: Pdf, name: &str) -> AppResult<Response> {
+    let _turn = TYPESETTERS
+        .acquire()
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
     let bytes = tokio::task::spawn_blocking(move || pdf.render())
         .await
         .map_err(|err| AppError::Internal(err.into()))?

@@ -56,24 +56,36 @@ pub async fn reschedule_visit(
     .await
 }
 
-/// Planned visits from `from` to `to` (inclusive), or the overdue ones when `from` is None.
+/// Planned visits of one project, or (None) of the organisation's own projects, from `from` to
+/// `to` (inclusive), or up to `to` when `from` is None; at most 200, soonest first.
 pub async fn visits(
     conn: &mut PgConnection,
     project: Option<Uuid>,
     from: Option<NaiveDate>,
     to: NaiveDate,
 ) -> Result<Vec<Visit>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT v.id, v.project_id, p.name AS project_name, v.kind, v.stage_code, v.planned_on, v.status \
          FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
-         WHERE v.status = 'planned' AND ($1::uuid IS NULL OR v.project_id = $1) \
+         WHERE v.status = 'planned' AND (v.project_id = $1 OR ($1::uuid IS NULL AND v.project_id IN ({MY_PROJECTS}))) \
            AND ($2::date IS NULL OR v.planned_on >= $2) AND v.planned_on <= $3 \
-         ORDER BY v.planned_on, p.name LIMIT 200",
-    )
+         ORDER BY v.planned_on, p.name LIMIT 200"
+    ))
     .bind(project)
     .bind(from)
     .bind(to)
     .fetch_all(conn)
+    .await
+}
+
+/// How many visits to the organisation's own projects were planned before `before` and not made.
+pub async fn late_visits(conn: &mut PgConnection, before: NaiveDate) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM inspection_visits v \
+         WHERE v.status = 'planned' AND v.planned_on < $1 AND v.project_id IN ({MY_PROJECTS})"
+    ))
+    .bind(before)
+    .fetch_one(conn)
     .await
 }
 
