@@ -598,7 +598,7 @@ pub async fn monthly(
         ctx.t("league.title"),
         ctx.label("league_party", a.league_party)
     ))
-    .paragraph(ctx.t("league.hint"))
+    .paragraph(ctx.t("league.hint_print"))
     .table(
         vec![
             Column::text(ctx.label("league_party", a.league_party), 2.6),
