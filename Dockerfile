@@ -4,9 +4,10 @@ WORKDIR /src
 COPY . .
 RUN cargo build --release --locked --bin zhianbao
 
-# Run: a slim image with only the binary.
+# Run: a slim image with the binary and the CJK font the PDF documents embed.
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 zhianbao
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 zhianbao
 COPY --from=build /src/target/release/zhianbao /usr/local/bin/zhianbao
 USER zhianbao
 ENV ZHIANBAO_BIND=0.0.0.0:8080
