@@ -256,39 +256,12 @@ CREATE POLICY stats_project_deadlines_visible ON stats_project_deadlines FOR SEL
            OR developer_org_id = (SELECT app.current_org_id()));
 GRANT SELECT ON stats_project_deadlines TO zhianbao_app;
 
--- The recount of 0017, now with the league and a party's open findings and orders.
-CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
-    TRUNCATE stats_projects, stats_findings, stats_finding_days, stats_closures, stats_claims, stats_claim_decisions,
-             stats_project_findings, stats_project_recurrence, stats_policy_claims, stats_project_league, stats_party_league,
-             stats_project_open, stats_project_deadlines;
-    INSERT INTO stats_projects SELECT district_id, stage, housing_type, count(*) FROM projects GROUP BY 1, 2, 3;
-    INSERT INTO stats_findings
-        SELECT f.district_id, i.stage_code, f.current_level, count(*), count(*) FILTER (WHERE f.status = 'open')
-        FROM findings f JOIN inspections i ON i.id = f.inspection_id GROUP BY 1, 2, 3;
-    INSERT INTO stats_finding_days
-        SELECT district_id, app.shanghai_week(created_at), original_level IN ('D', 'E'), count(*), count(*) FILTER (WHERE status = 'closed')
-        FROM findings GROUP BY 1, 2, 3;
-    INSERT INTO stats_closures
-        SELECT district_id, app.shanghai_week(coalesce(closed_at, created_at)), original_level IN ('D', 'E'),
-               app.closure_bucket(app.shanghai_day(coalesce(closed_at, created_at)) - app.shanghai_day(created_at)), count(*)
-        FROM findings WHERE status = 'closed' GROUP BY 1, 2, 3, 4;
-    INSERT INTO stats_claims SELECT district_id, lead_insurer_org_id, status, count(*) FROM claims GROUP BY 1, 2, 3;
-    INSERT INTO stats_claim_decisions
-        SELECT district_id, lead_insurer_org_id, complex,
-               app.decision_bucket(decided_at, coalesce(reopened_at, reported_at)), count(*)
-        FROM claims WHERE decided_at IS NOT NULL GROUP BY 1, 2, 3, 4;
-    INSERT INTO stats_project_findings
-        SELECT project_id, district_id, original_level, count(*) FROM findings GROUP BY 1, 2, 3;
-    INSERT INTO stats_project_recurrence
-        SELECT project_id, district_id, sum(n - 1) FROM (
-            SELECT project_id, district_id, count(*) AS n FROM findings WHERE original_level IN ('C', 'D', 'E')
-            GROUP BY project_id, district_id, building_id, section_code) g
-        GROUP BY 1, 2 HAVING sum(n - 1) > 0;
-    INSERT INTO stats_policy_claims
-        SELECT c.policy_id, c.district_id, c.lead_insurer_org_id, count(*),
-               coalesce(sum(p.paid), 0)::bigint, coalesce(sum(app.claim_reserve(c.status, c.approved_amount_fen, coalesce(p.paid, 0))), 0)::bigint
-        FROM claims c LEFT JOIN (SELECT claim_id, sum(amount_fen)::bigint AS paid FROM claim_payments GROUP BY 1) p ON p.claim_id = c.id
-        GROUP BY 1, 2, 3;
+-- The recount of 0017 (now `app.rebuild_counters_0017`) extended with the league and a party's
+-- open findings and orders.
+ALTER FUNCTION app.rebuild_stats() RENAME TO rebuild_counters_0017;
+CREATE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
+    SELECT app.rebuild_counters_0017();
+    TRUNCATE stats_project_league, stats_party_league, stats_project_open, stats_project_deadlines;
     INSERT INTO stats_project_league
         SELECT p.id, p.district_id, p.developer_org_id, p.contractor_org_id,
                (SELECT org_id FROM project_parties x WHERE x.project_id = p.id AND x.role = 'lead_insurer' AND x.retired_at IS NULL
@@ -323,5 +296,7 @@ CREATE OR REPLACE FUNCTION app.rebuild_stats() RETURNS void LANGUAGE sql AS $$
         WHERE x.org_id IS NOT NULL
         GROUP BY 1, 2, 3;
 $$;
+
+REVOKE ALL ON FUNCTION app.rebuild_stats() FROM PUBLIC;
 
 SELECT app.rebuild_stats();

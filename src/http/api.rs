@@ -42,7 +42,7 @@ use crate::storage::tokens::{self, ApiToken};
         super::reports::api_review, super::safety::api_overview, super::safety::api_log_service,
         super::safety::api_report_incident, super::safety::api_close, super::checklists::api_list,
         super::checklists::api_add, super::checklists::api_answer, super::inspections::api_reschedule,
-        super::claims::api_list, super::claims::api_show, super::claims::api_action, super::claims::api_pay,
+        super::claims::api_list, super::claims::api_show, super::claims::api_action, super::claim_payments::api_pay,
         super::claims::api_quote,
         super::subrogation::api_open, super::subrogation::api_recover, super::subrogation::api_abandon,
         super::safety_claims::api_show, super::safety_claims::api_settle, super::safety_claims::api_pay,

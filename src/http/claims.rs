@@ -3,20 +3,17 @@
 //! insurer surveys, decides, orders the repair and pays — once, however often the payment request
 //! is sent — after the owner signs the repair confirmation.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
 use super::api::Items;
+use super::claim_queue::{ClaimView, Packs, QUEUE_PAGE, queue, queue_page, view};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
@@ -25,20 +22,17 @@ use super::units::{cover, unit_page};
 use super::uploads::{Photo, Upload};
 use crate::db;
 use crate::domain::claims::{
-    ClaimAction, ClaimDeadlines, ClaimStatus, CoverVerdict, REJECTION_REASONS, breaches,
-    check_cover, check_repair_quote, claim_transition, component, deadlines, is_claimant,
+    ClaimAction, ClaimStatus, CoverVerdict, REJECTION_REASONS, check_cover, check_repair_quote,
+    claim_transition, component, is_claimant,
 };
 use crate::domain::money::split_by_shares;
 use crate::domain::policy::PolicyStatus;
 use crate::domain::tenancy::{OrgKind, UserRole};
 use crate::i18n::Lang;
-use crate::security::sha256_bytes;
 use crate::storage::claims::{
-    self as store, Claim, ClaimChanges, ClaimClock, ClaimEvent, EarlierFinding, NewClaim, Payment,
-    RepairQuote,
+    self as store, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, RepairQuote,
 };
-use crate::storage::rules::RulePackVersion;
-use crate::storage::{audit, policies, projects as project_store, rules};
+use crate::storage::{audit, policies, projects as project_store};
 use crate::views::{PageContext, render, render_status};
 
 // ----- reporting a claim ----------------------------------------------------------------------
@@ -552,320 +546,13 @@ pub async fn add_quote(
     Ok(quote)
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentInput {
-    /// The repair contractor or the owner.
-    pub payee: String,
-    pub amount_yuan: String,
-    /// Pages send it as a field; the API as the `Idempotency-Key` header.
-    #[serde(default)]
-    pub idempotency_key: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PaymentOutcome {
-    pub payment_id: Uuid,
-    pub amount_fen: i64,
-    pub payee: String,
-    /// True when this request repeated an earlier one with the same key.
-    pub replayed: bool,
-}
-
-/// Pays (part of) the approved amount. The same key with the same request answers the first
-/// payment again; with a different request it is refused; the database refuses overpayment.
-pub async fn pay(
-    state: &AppState,
-    user: &CurrentUser,
-    request_id: &str,
-    id: Uuid,
-    key: &str,
-    input: &PaymentInput,
-) -> AppResult<PaymentOutcome> {
-    let mut form = Checker::default();
-    let key = key.trim();
-    form.check(
-        (8..=100).contains(&key.len()),
-        "idempotency_key",
-        "claims.bad_key",
-    );
-    let payee = form.text("payee", &input.payee, 1, 100);
-    let amount = form.yuan("amount_yuan", &input.amount_yuan);
-    form.finish()?;
-    let request_hash = sha256_bytes(format!("{payee}\u{1f}{amount}").as_bytes());
-    try_pay(
-        state,
-        user,
-        request_id,
-        id,
-        key,
-        &payee,
-        amount,
-        &request_hash,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn try_pay(
-    state: &AppState,
-    user: &CurrentUser,
-    request_id: &str,
-    id: Uuid,
-    key: &str,
-    payee: &str,
-    amount: i64,
-    request_hash: &[u8],
-) -> AppResult<PaymentOutcome> {
-    let mut tx = db::begin(&state.pool, user).await?;
-    let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
-        return Err(AppError::Forbidden);
-    }
-    // Payments on one claim queue behind each other, so a retry sees the first one's key.
-    let claim = store::claim_locked(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(earlier) = store::payment_by_key(&mut tx, claim.id, key).await? {
-        tx.commit().await?;
-        return replay(earlier, request_hash);
-    }
-    let from =
-        ClaimStatus::parse(&claim.status).ok_or(AppError::Conflict("claims.transition_refused"))?;
-    let to = claim_transition(from, ClaimAction::Pay)
-        .ok_or(AppError::Conflict("claims.transition_refused"))?;
-    let payment = match store::insert_payment(
-        &mut tx,
-        &claim,
-        key,
-        request_hash,
-        payee,
-        amount,
-        user.user_id,
-    )
-    .await
-    {
-        Ok(payment) => payment,
-        Err(err) if super::parcels::is_check_violation(&err) => {
-            return Err(AppError::field("amount_yuan", "claims.over_approved"));
-        }
-        Err(err) => return Err(err.into()),
-    };
-    if claim.paid_fen + amount == claim.approved_amount_fen.unwrap_or(0)
-        && !store::transition(&mut tx, &claim, to.as_str(), ClaimChanges::default()).await?
-    {
-        return Err(AppError::Conflict("stale"));
-    }
-    store::add_event(
-        &mut tx,
-        claim.id,
-        "payment",
-        &format!("{payee} {}", crate::domain::money::format_yuan(amount)),
-        user.user_id,
-    )
-    .await?;
-    audit::record(&mut tx, user, request_id, audit::Entry {
-        action: "claim.paid",
-        entity_type: "claim",
-        entity_id: Some(claim.id),
-        before: Some(serde_json::json!({ "paid_fen": claim.paid_fen })),
-        after: Some(serde_json::json!({ "paid_fen": claim.paid_fen + amount, "payee": payee, "idempotency_key": key })),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(PaymentOutcome {
-        payment_id: payment,
-        amount_fen: amount,
-        payee: payee.to_owned(),
-        replayed: false,
-    })
-}
-
-fn replay(earlier: Payment, request_hash: &[u8]) -> AppResult<PaymentOutcome> {
-    if earlier.request_hash != request_hash {
-        return Err(AppError::field("idempotency_key", "claims.key_reused"));
-    }
-    Ok(PaymentOutcome {
-        payment_id: earlier.id,
-        amount_fen: earlier.amount_fen,
-        payee: earlier.payee,
-        replayed: true,
-    })
-}
-
 // ----- reading --------------------------------------------------------------------------------
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ClaimView {
-    #[serde(flatten)]
-    pub claim: Claim,
-    pub deadlines: ClaimDeadlines,
-    /// SLA clocks already broken: contact, survey, decision.
-    pub breaches: Vec<&'static str>,
-}
-
-/// Rule packs by id: a queue of claims mostly shares a handful of them.
-type Packs = HashMap<Uuid, RulePackVersion>;
-
-/// A claim's clocks: when each step is due, and which are already broken (an open claim's by now,
-/// a closed one's by its decision).
-async fn clocks(
-    conn: &mut sqlx::PgConnection,
-    c: &ClaimClock,
-    packs: &mut Packs,
-) -> AppResult<(ClaimDeadlines, Vec<&'static str>)> {
-    let pack = match packs.entry(c.rule_pack_id) {
-        Entry::Occupied(known) => known.into_mut(),
-        Entry::Vacant(slot) => slot.insert(
-            rules::find(conn, c.rule_pack_id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-    };
-    let d = deadlines(
-        &pack.params,
-        c.reopened_at.unwrap_or(c.reported_at),
-        c.fast_channel,
-        c.complex,
-    );
-    let now = if is_open_status(&c.status) {
-        Utc::now()
-    } else {
-        c.decided_at.unwrap_or_else(Utc::now)
-    };
-    let broken = breaches(&d, c.contacted_at, c.surveyed_at, c.decided_at, now);
-    Ok((d, broken))
-}
-
-fn is_open_status(status: &str) -> bool {
-    ClaimStatus::parse(status).is_some_and(ClaimStatus::is_open)
-}
-
-/// Where a claim stands in a queue: open first, breached clocks first, daily-life problems (the
-/// fast channel) before others, then by due time.
-fn attention(
-    status: &str,
-    breaches: &[&str],
-    fast: bool,
-    d: &ClaimDeadlines,
-) -> (bool, bool, bool, DateTime<Utc>) {
-    (
-        !is_open_status(status),
-        breaches.is_empty(),
-        !fast,
-        d.survey_by,
-    )
-}
-
-async fn view(
-    conn: &mut sqlx::PgConnection,
-    claim: Claim,
-    packs: &mut Packs,
-) -> AppResult<ClaimView> {
-    let (deadlines, breaches) = clocks(conn, &claim.clock(), packs).await?;
-    Ok(ClaimView {
-        claim,
-        deadlines,
-        breaches,
-    })
-}
 
 async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
     let mut tx = db::begin(&state.pool, user).await?;
     let views = queue(&mut tx).await?;
     tx.commit().await?;
     Ok(views)
-}
-
-/// The claims the connection's tenant may see, in the order they need attention.
-pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
-    let mut views = Vec::new();
-    let mut packs = Packs::new();
-    for claim in store::claims(conn).await? {
-        views.push(view(conn, claim, &mut packs).await?);
-    }
-    views.sort_by_key(|v| {
-        attention(
-            &v.claim.status,
-            &v.breaches,
-            v.claim.fast_channel,
-            &v.deadlines,
-        )
-    });
-    Ok(views)
-}
-
-/// Claims per page of the queue.
-pub const QUEUE_PAGE: usize = 50;
-
-/// A claim's place in the queue: its clocks, and whether one is already broken.
-pub struct Ranked {
-    pub clock: ClaimClock,
-    pub late: bool,
-}
-
-impl Ranked {
-    pub fn is_open(&self) -> bool {
-        is_open_status(&self.clock.status)
-    }
-}
-
-/// The whole queue (the 1,000 most urgent claims) in attention order, from the clocks alone.
-pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
-    let mut packs = Packs::new();
-    let mut order = Vec::new();
-    for clock in store::queue_clocks(conn).await? {
-        let (d, broken) = clocks(conn, &clock, &mut packs).await?;
-        let key = attention(&clock.status, &broken, clock.fast_channel, &d);
-        order.push((
-            key,
-            Ranked {
-                clock,
-                late: !broken.is_empty(),
-            },
-        ));
-    }
-    order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.clock.id.cmp(&b.1.clock.id)));
-    Ok(order.into_iter().map(|(_, r)| r).collect())
-}
-
-/// These claims read whole, in the order given.
-pub async fn whole(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> AppResult<Vec<ClaimView>> {
-    let mut packs = Packs::new();
-    let mut claims = Vec::with_capacity(ids.len());
-    for claim in store::claims_by_id(conn, ids).await? {
-        claims.push(view(conn, claim, &mut packs).await?);
-    }
-    claims.sort_by_key(|v| ids.iter().position(|id| *id == v.claim.id));
-    Ok(claims)
-}
-
-/// One page of the queue: ordered from the clocks, only the page's claims read whole.
-pub struct QueuePage {
-    pub claims: Vec<ClaimView>,
-    /// In the queue (at most 1,000: the most urgent).
-    pub total: usize,
-    pub page: usize,
-    pub pages: usize,
-}
-
-pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {
-    let order = ranked(conn).await?;
-    let total = order.len();
-    let pages = total.div_ceil(QUEUE_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let ids: Vec<Uuid> = order
-        .iter()
-        .skip((page - 1) * QUEUE_PAGE)
-        .take(QUEUE_PAGE)
-        .map(|r| r.clock.id)
-        .collect();
-    Ok(QueuePage {
-        claims: whole(conn, &ids).await?,
-        total,
-        page,
-        pages,
-    })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -1106,33 +793,6 @@ pub async fn action_form(
     .await
 }
 
-pub async fn pay_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    RequestId(request_id): RequestId,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    AppForm(input): AppForm<PaymentInput>,
-) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    let action = async {
-        pay(
-            &state,
-            &user,
-            &request_id,
-            id,
-            &input.idempotency_key,
-            &input,
-        )
-        .await
-        .map(|_| ())
-    };
-    after_form(action, format!("/claims/{id}?done=pay"), |err| {
-        detail_page(&state, lang, &user, id, None, Some(err))
-    })
-    .await
-}
-
 pub async fn quote_form(
     State(state): State<AppState>,
     lang: Lang,
@@ -1215,32 +875,6 @@ pub async fn api_action(
     let id = parse_id(&id)?;
     act(&state, &user, &request_id, id, &verb, &input).await?;
     Ok(Json(detail(&state, &user, id).await?))
-}
-
-/// Pays the approved amount (or part of it). Requires an `Idempotency-Key` header: a retried
-/// request returns the first payment; the same key with another body is refused.
-#[utoipa::path(post, path = "/api/v1/claims/{id}/payments", params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)), request_body = PaymentInput,
-    responses((status = 201, body = PaymentOutcome), (status = 200, body = PaymentOutcome), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn api_pay(
-    State(state): State<AppState>,
-    RequestId(request_id): RequestId,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    AppJson(input): AppJson<PaymentInput>,
-) -> AppResult<Response> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let outcome = pay(&state, &user, &request_id, parse_id(&id)?, &key, &input).await?;
-    let status = if outcome.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(outcome)).into_response())
 }
 
 /// Records a repair contractor's quote on an approved claim (lead insurer).

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::AppState;
-use super::claims::{self, ClaimView};
+use super::claim_queue::{self as claims, ClaimView};
 use super::error::AppResult;
 use super::extract::CurrentUser;
 use super::orders::{OrderView, view};

@@ -9,6 +9,8 @@ pub mod audit;
 pub mod auth;
 pub mod book;
 pub mod checklists;
+pub mod claim_payments;
+pub mod claim_queue;
 pub mod claims;
 pub mod error;
 pub mod export;
@@ -202,7 +204,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/claims", get(claims::index))
         .route("/claims/{id}", get(claims::show))
         .route("/claims/{id}/pdf", get(pdf::claim_file))
-        .route("/claims/{id}/payments", post(claims::pay_form))
+        .route("/claims/{id}/payments", post(claim_payments::pay_form))
         .route("/claims/{id}/quotes", post(claims::quote_form))
         .route("/claims/{id}/subrogation", post(subrogation::open_form))
         .route("/claims/{id}/{action}", post(claims::action_form))
@@ -320,7 +322,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/v1/book", get(book::api_index))
         .route("/api/v1/claims", get(claims::api_list))
         .route("/api/v1/claims/{id}", get(claims::api_show))
-        .route("/api/v1/claims/{id}/payments", post(claims::api_pay))
+        .route(
+            "/api/v1/claims/{id}/payments",
+            post(claim_payments::api_pay),
+        )
         .route("/api/v1/claims/{id}/quotes", post(claims::api_quote))
         .route(
             "/api/v1/claims/{id}/subrogation",

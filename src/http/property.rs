@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::claims::{ClaimView, Place, detail, queue, report, report_input};
+use super::claim_queue::{ClaimView, queue};
+use super::claims::{Place, detail, report, report_input};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};

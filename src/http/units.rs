@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::api::Items;
-use super::claims::{ClaimView, queue};
+use super::claim_queue::{ClaimView, queue};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, failure_parts, parse_id, see_other};
