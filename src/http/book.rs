@@ -2,7 +2,7 @@
 //! ratio by policy year, its claim decision times, and a risk score per project with the rate
 //! adjustment it suggests for the developer's next policy and the parts that explain it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Json;
@@ -22,7 +22,9 @@ use crate::domain::analytics::{
 };
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
-use crate::domain::underwriting::{RiskInputs, RiskScore, earned_fen, risk_score};
+use crate::domain::underwriting::{
+    RiskInputs, RiskScore, contenders, earned_fen, risk_score, score_range,
+};
 use crate::i18n::Lang;
 use crate::storage::analytics as store;
 use crate::views::{PageContext, render};
@@ -76,23 +78,20 @@ fn require_insurer(user: &CurrentUser) -> AppResult<()> {
 
 async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
     let day = today();
-    let policies = store::book(conn).await?;
     let mut years: BTreeMap<i32, PolicyYear> = BTreeMap::new();
-    for p in &policies {
-        let issued = p
-            .issued_at
-            .with_timezone(&chrono_tz::Asia::Shanghai)
-            .date_naive();
-        let y = years.entry(issued.year()).or_insert_with(|| PolicyYear {
-            year: issued.year(),
-            ..Default::default()
-        });
-        y.policies += 1;
-        y.written_fen += p.written_fen;
-        y.earned_fen += earned_fen(p.written_fen, (day - issued).num_days());
-        y.claims += p.claims;
-        y.paid_fen += p.paid_fen;
-        y.reserved_fen += p.reserved_fen;
+    for d in store::book_days(conn).await? {
+        let y = years
+            .entry(d.issued_on.year())
+            .or_insert_with(|| PolicyYear {
+                year: d.issued_on.year(),
+                ..Default::default()
+            });
+        y.policies += d.policies;
+        y.written_fen += d.written_fen;
+        y.earned_fen += earned_fen(d.written_fen, (day - d.issued_on).num_days());
+        y.claims += d.claims;
+        y.paid_fen += d.paid_fen;
+        y.reserved_fen += d.reserved_fen;
     }
     let years: Vec<PolicyYear> = years.into_values().collect();
     let total = years.iter().fold(PolicyYear::default(), |t, y| PolicyYear {
@@ -107,33 +106,7 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
     let decisions = store::own_decisions(conn).await?;
     let (decided_on_time, all_decisions) = decisions_on_time(&RulePack::laoshan_2021(), &decisions);
     let histogram: Vec<(i16, i64)> = decisions.iter().map(|(_, d, n)| (*d, *n)).collect();
-    let ids: Vec<Uuid> = policies.iter().map(|p| p.project_id).collect();
-    let records = store::project_records(conn, &ids, day).await?;
-    let mut projects: Vec<ProjectRisk> = records
-        .into_iter()
-        .map(|r| {
-            let mut findings = [0i64; 7];
-            for (slot, n) in findings.iter_mut().zip(&r.findings) {
-                *slot = *n;
-            }
-            ProjectRisk {
-                project_id: r.project_id,
-                project_name: r.project_name,
-                risk: risk_score(&RiskInputs {
-                    findings,
-                    floor_area_m2: r.floor_area_m2,
-                    recurring: r.recurring,
-                    overdue_orders: r.overdue_orders,
-                    final_with_exclusions: r
-                        .final_status
-                        .as_deref()
-                        .map(|s| s == "exclusions_added"),
-                }),
-            }
-        })
-        .collect();
-    projects.sort_by(|a, b| b.risk.score.total_cmp(&a.risk.score));
-    projects.truncate(50);
+    let projects = riskiest(conn, day, RISKIEST_SHOWN).await?;
     let mut agencies = store::agencies_of_insurer(conn).await?;
     rank_league(&mut agencies);
     Ok(Book {
@@ -145,6 +118,78 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
         projects,
         agencies,
     })
+}
+
+/// How many projects the book lists by risk score.
+const RISKIEST_SHOWN: usize = 50;
+
+/// The `n` riskiest projects the insurer leads, the riskiest first. Every project's score is
+/// bounded from its league row; only those that may reach the top have their overdue orders
+/// counted, and only the top are named.
+async fn riskiest(
+    conn: &mut sqlx::PgConnection,
+    day: chrono::NaiveDate,
+    n: usize,
+) -> AppResult<Vec<ProjectRisk>> {
+    let records = store::project_records(conn, day).await?;
+    let reviews: HashMap<Uuid, String> = store::final_reviews(conn).await?.into_iter().collect();
+    let inputs: Vec<RiskInputs> = records
+        .iter()
+        .map(|r| {
+            let mut findings = [0i64; 7];
+            for (slot, count) in findings.iter_mut().zip(&r.raised) {
+                *slot = *count;
+            }
+            RiskInputs {
+                findings,
+                floor_area_m2: r.floor_area_m2,
+                recurring: r.recurring,
+                overdue_orders: 0,
+                final_with_exclusions: reviews.get(&r.project_id).map(|s| s == "exclusions_added"),
+            }
+        })
+        .collect();
+    let ranges: Vec<(f64, f64)> = inputs
+        .iter()
+        .zip(&records)
+        .map(|(i, r)| score_range(i, r.overdue))
+        .collect();
+    let contenders = contenders(&ranges, n);
+    let owing: Vec<Uuid> = contenders
+        .iter()
+        .filter(|&&i| records[i].overdue)
+        .map(|&i| records[i].project_id)
+        .collect();
+    let overdue: HashMap<Uuid, i64> = store::overdue_orders(conn, &owing, day)
+        .await?
+        .into_iter()
+        .collect();
+    let mut scored: Vec<(Uuid, RiskScore)> = contenders
+        .into_iter()
+        .map(|i| {
+            let id = records[i].project_id;
+            let risk = risk_score(&RiskInputs {
+                overdue_orders: overdue.get(&id).copied().unwrap_or(0),
+                ..inputs[i]
+            });
+            (id, risk)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+    scored.truncate(n);
+    let ids: Vec<Uuid> = scored.iter().map(|(id, _)| *id).collect();
+    let names: HashMap<Uuid, String> = store::project_names(conn, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(scored
+        .into_iter()
+        .map(|(project_id, risk)| ProjectRisk {
+            project_name: names.get(&project_id).cloned().unwrap_or_default(),
+            project_id,
+            risk,
+        })
+        .collect())
 }
 
 #[derive(Template)]

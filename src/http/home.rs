@@ -37,7 +37,6 @@ pub struct RiskPanel {
     pub overdue_orders: i64,
     pub rechecks_due: i64,
     pub open_de: i64,
-    pub projects: Vec<ProjectRisk>,
     pub visits_week: Vec<Visit>,
     pub visits_late: i64,
 }
@@ -68,7 +67,6 @@ impl RiskPanel {
             overdue_orders,
             rechecks_due,
             open_de,
-            projects: risk::risk_by_project(conn, day).await?,
             visits_week,
             visits_late,
         })
@@ -109,11 +107,16 @@ struct InsurerHome {
     risk: RiskPanel,
     /// Policies where this insurer leads and must act.
     queue: Vec<Policy>,
-    lead_count: usize,
-    co_count: usize,
+    lead_count: i64,
+    co_count: i64,
     issued_premium_fen: i64,
     claim_panel: ClaimsPanel,
+    /// The projects that most need attention (at most [`AT_RISK_SHOWN`]).
+    at_risk: Vec<ProjectRisk>,
 }
+
+/// How many projects the insurer's home lists by risk; all of them are under 项目.
+const AT_RISK_SHOWN: i64 = 50;
 
 /// The lead insurer's claims at a glance: what is open, late, paid and still reserved, from the
 /// counters; the late ones and the head of the queue from the queue's clocks.
@@ -245,34 +248,38 @@ pub async fn dashboard(
         }
         Dashboard::Insurer => {
             let risk = RiskPanel::load(&mut tx).await?;
-            let all = policies::list(&mut tx, None).await?;
-            let (lead, co): (Vec<_>, Vec<_>) = all
-                .into_iter()
-                .partition(|p| Some(p.lead_insurer_org_id) == org_id);
-            let issued_premium_fen = lead
+            let at_risk = risk::risk_by_project(&mut tx, today(), AT_RISK_SHOWN).await?;
+            let counts = policies::insurer_counts(&mut tx).await?;
+            let count = |lead: bool| -> i64 {
+                counts
+                    .iter()
+                    .filter(|c| c.lead == lead)
+                    .map(|c| c.policies)
+                    .sum()
+            };
+            let issued_premium_fen = counts
                 .iter()
-                .filter(|p| PolicyStatus::parse(&p.status).is_some_and(PolicyStatus::is_issued))
-                .filter_map(|p| p.total_premium_fen)
+                .filter(|c| c.lead)
+                .filter(|c| PolicyStatus::parse(&c.status).is_some_and(PolicyStatus::is_issued))
+                .map(|c| c.premium_fen)
                 .sum();
-            let lead_count = lead.len();
-            let claim_panel = ClaimsPanel::load(&mut tx, org_id).await?;
-            let queue = lead
+            let awaiting: Vec<&str> = PolicyStatus::ALL
                 .into_iter()
-                .filter(|p| {
-                    PolicyStatus::parse(&p.status)
-                        .and_then(insurer_next_step)
-                        .is_some()
-                })
+                .filter(|s| insurer_next_step(*s).is_some())
+                .map(PolicyStatus::as_str)
                 .collect();
+            let queue = policies::led_in(&mut tx, &awaiting).await?;
+            let claim_panel = ClaimsPanel::load(&mut tx, org_id).await?;
             render(&InsurerHome {
                 ctx,
                 panel,
                 risk,
                 queue,
-                lead_count,
-                co_count: co.len(),
+                lead_count: count(true),
+                co_count: count(false),
                 issued_premium_fen,
                 claim_panel,
+                at_risk,
             })
         }
         Dashboard::RiskAgency => render(&AgencyHome {

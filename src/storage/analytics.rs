@@ -213,70 +213,94 @@ pub async fn finding_rows(
     .await
 }
 
-/// One of the lead insurer's issued policies with its claims counters.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PolicyBook {
-    pub policy_id: Uuid,
-    pub project_id: Uuid,
-    pub project_name: String,
-    pub issued_at: DateTime<Utc>,
+/// The lead insurer's policies issued on one day, with their claims (counters of 0022).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookDay {
+    pub issued_on: NaiveDate,
+    pub policies: i64,
     pub written_fen: i64,
     pub claims: i64,
     pub paid_fen: i64,
     pub reserved_fen: i64,
 }
 
-/// The insurer's issued policies (a few hundred in a city) with their claims counters.
-pub async fn book(conn: &mut PgConnection) -> Result<Vec<PolicyBook>, sqlx::Error> {
+/// The connection's insurer's book by day of issue (at most one row a day).
+pub async fn book_days(conn: &mut PgConnection) -> Result<Vec<BookDay>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT po.id AS policy_id, po.project_id, p.name AS project_name, po.issued_at, \
-                coalesce(po.total_premium_fen, 0) AS written_fen, coalesce(s.claims, 0) AS claims, \
-                coalesce(s.paid_fen, 0) AS paid_fen, coalesce(s.reserved_fen, 0) AS reserved_fen \
-         FROM policies po JOIN projects p ON p.id = po.project_id \
-         LEFT JOIN stats_policy_claims s ON s.policy_id = po.id \
-         WHERE po.lead_insurer_org_id = app.current_org_id() AND po.status IN ('issued', 'in_force', 'expired') \
-           AND po.issued_at IS NOT NULL \
-         ORDER BY po.issued_at",
+        "SELECT issued_on, policies, written_fen, claims, paid_fen, reserved_fen FROM stats_insurer_book \
+         WHERE insurer_org_id = (SELECT app.current_org_id()) AND policies <> 0 ORDER BY issued_on",
     )
     .fetch_all(conn)
     .await
 }
 
-/// What the risk score needs per project of the insurer's book.
+/// What the risk score needs per project the insurer leads, but its overdue orders.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRecord {
     pub project_id: Uuid,
-    pub project_name: String,
     /// Findings raised per level A, B, C, D, E, R, O.
-    pub findings: Vec<i64>,
+    pub raised: Vec<i64>,
     pub recurring: i64,
-    pub overdue_orders: i64,
     pub floor_area_m2: f64,
-    /// The final report's review: confirmed | exclusions_added (None before it is reviewed).
-    pub final_status: Option<String>,
+    /// Whether it has open, unanswered orders past their deadline.
+    pub overdue: bool,
 }
 
+/// Every project the connection's insurer leads: one league row each (0022), with its own
+/// membership row's earliest open deadline.
 pub async fn project_records(
     conn: &mut PgConnection,
-    projects: &[Uuid],
     today: NaiveDate,
 ) -> Result<Vec<ProjectRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.id AS project_id, p.name AS project_name, \
-                ARRAY(SELECT coalesce((SELECT raised FROM stats_project_findings s WHERE s.project_id = p.id AND s.level = l), 0) \
-                      FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) AS l) AS findings, \
-                coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = p.id), 0) AS recurring, \
-                coalesce((SELECT sum(open) FROM stats_project_deadlines o WHERE o.project_id = p.id AND o.deadline < $2), 0)::bigint \
-                   AS overdue_orders, \
-                coalesce((SELECT sum(b.floor_area_m2) FROM buildings b WHERE b.project_id = p.id), 0)::float8 AS floor_area_m2, \
-                (SELECT r.status FROM risk_reports r WHERE r.project_id = p.id AND r.kind = 'final' AND r.status <> 'issued' \
-                 ORDER BY r.created_at DESC LIMIT 1) AS final_status \
-         FROM projects p WHERE p.id = ANY($1)",
+        "SELECT l.project_id, l.raised, l.recurring, l.floor_area_m2::float8 AS floor_area_m2, \
+                coalesce(m.first_deadline < $1, false) AS overdue \
+         FROM stats_project_league l \
+         LEFT JOIN stats_party_projects m ON m.org_id = l.insurer_org_id AND m.project_id = l.project_id \
+         WHERE l.insurer_org_id = (SELECT app.current_org_id())",
+    )
+    .bind(today)
+    .fetch_all(conn)
+    .await
+}
+
+/// The reviewed final reports of the projects the connection's insurer leads: (project, review).
+pub async fn final_reviews(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (r.project_id) r.project_id, r.status FROM risk_reports r \
+         WHERE r.kind = 'final' AND r.status <> 'issued' \
+           AND r.project_id IN (SELECT project_id FROM stats_project_league WHERE insurer_org_id = (SELECT app.current_org_id())) \
+         ORDER BY r.project_id, r.created_at DESC",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Open, unanswered orders past their deadline, for each of `projects` that has any.
+pub async fn overdue_orders(
+    conn: &mut PgConnection,
+    projects: &[Uuid],
+    today: NaiveDate,
+) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT project_id, sum(open - responded)::bigint FROM stats_project_deadlines \
+         WHERE project_id = ANY($1) AND deadline < $2 GROUP BY 1",
     )
     .bind(projects)
     .bind(today)
     .fetch_all(conn)
     .await
+}
+
+/// Projects' names.
+pub async fn project_names(
+    conn: &mut PgConnection,
+    projects: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM projects WHERE id = ANY($1)")
+        .bind(projects)
+        .fetch_all(conn)
+        .await
 }
 
 /// The insurer's own claim decisions by days taken: (complex, days, decisions).

@@ -71,6 +71,43 @@ pub async fn list(
     .await
 }
 
+/// The policies the connection's insurer leads in one of `statuses`, off the lead insurer's index.
+pub async fn led_in(
+    conn: &mut PgConnection,
+    statuses: &[&str],
+) -> Result<Vec<Policy>, sqlx::Error> {
+    sqlx::query_as(
+        &[
+            SELECT,
+            " WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status = ANY($1) \
+              ORDER BY array_position($1, p.status), p.created_at DESC LIMIT 1000",
+        ]
+        .concat(),
+    )
+    .bind(statuses)
+    .fetch_all(conn)
+    .await
+}
+
+/// An insurer's policies in one state, as lead or co-insurer (counters of 0022).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InsurerPolicies {
+    pub lead: bool,
+    pub status: String,
+    pub policies: i64,
+    /// The policies' total premium, where it leads.
+    pub premium_fen: i64,
+}
+
+pub async fn insurer_counts(conn: &mut PgConnection) -> Result<Vec<InsurerPolicies>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lead, status, policies, premium_fen FROM stats_insurer_policies \
+         WHERE insurer_org_id = (SELECT app.current_org_id()) AND policies <> 0",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Option<Policy>, sqlx::Error> {
     sqlx::query_as(&[SELECT, " WHERE p.id = $1"].concat())
         .bind(id)

@@ -502,15 +502,15 @@ pub struct LevelCount {
 }
 
 /// The projects the connection's organisation is a party to (insurer, co-insurer, agency) or
-/// develops: what a party's home is about, named by index instead of testing every row.
-const MY_PROJECTS: &str = "SELECT unnest(app.party_project_ids()) UNION SELECT id FROM projects WHERE developer_org_id = app.current_org_id()";
+/// develops: what a party's home is about, off its own membership rows (0022).
+const MY_PROJECTS: &str =
+    "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())";
 
-/// Open findings by current level on the organisation's projects, from the counters.
+/// Open findings by current level on the organisation's projects, from its roll-up.
 pub async fn open_by_level(conn: &mut PgConnection) -> Result<Vec<LevelCount>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT level, sum(open)::bigint AS open FROM stats_project_open WHERE project_id IN ({MY_PROJECTS}) \
-         GROUP BY level HAVING sum(open) > 0 ORDER BY level"
-    ))
+    sqlx::query_as(
+        "SELECT level, open FROM stats_party_open WHERE org_id = (SELECT app.current_org_id()) AND open > 0 ORDER BY level",
+    )
     .fetch_all(conn)
     .await
 }
@@ -520,11 +520,11 @@ pub async fn open_orders(
     conn: &mut PgConnection,
     today: NaiveDate,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(
         "SELECT coalesce(sum(open), 0)::bigint, coalesce(sum(open - responded) FILTER (WHERE deadline < $1), 0)::bigint, \
                 coalesce(sum(responded), 0)::bigint \
-         FROM stats_project_deadlines WHERE project_id IN ({MY_PROJECTS})"
-    ))
+         FROM stats_party_deadlines WHERE org_id = (SELECT app.current_org_id())",
+    )
     .bind(today)
     .fetch_one(conn)
     .await
@@ -554,25 +554,32 @@ pub struct ProjectRisk {
     pub last_inspection: Option<NaiveDate>,
 }
 
-/// Per project of the organisation: open C/D/E findings and overdue orders (from the counters),
-/// last inspection (off the inspections' index).
+/// The organisation's projects that most need attention, at most `limit`: those with the most
+/// open D/E (then C–E) findings and those with the longest overdue orders, each off its own index
+/// of the organisation's projects; with their overdue orders (from the counters) and last
+/// inspection (off the inspections' index).
 pub async fn risk_by_project(
     conn: &mut PgConnection,
     today: NaiveDate,
+    limit: i64,
 ) -> Result<Vec<ProjectRisk>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT p.id AS project_id, p.name AS project_name, d.name_zh AS developer_name_zh, \
-                coalesce((SELECT sum(open) FROM stats_project_open s WHERE s.project_id = p.id AND s.level IN ('C','D','E')), 0)::bigint AS open_cde, \
-                coalesce((SELECT sum(open) FROM stats_project_open s WHERE s.project_id = p.id AND s.level IN ('D','E')), 0)::bigint AS open_de, \
+    sqlx::query_as(
+        "WITH candidates AS ( \
+             (SELECT project_id, open_cde, open_de FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
+              ORDER BY open_de DESC, open_cde DESC LIMIT $2) \
+             UNION \
+             (SELECT project_id, open_cde, open_de FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
+              AND first_deadline < $1 ORDER BY first_deadline LIMIT $2)) \
+         SELECT p.id AS project_id, p.name AS project_name, d.name_zh AS developer_name_zh, c.open_cde, c.open_de, \
                 coalesce((SELECT sum(open - responded) FROM stats_project_deadlines s WHERE s.project_id = p.id AND s.deadline < $1), 0)::bigint AS overdue_orders, \
                 (SELECT i.inspected_on FROM inspections i WHERE i.project_id = p.id ORDER BY i.inspected_on DESC LIMIT 1) AS last_inspection \
-         FROM projects p JOIN organisations d ON d.id = p.developer_org_id \
-         WHERE p.id IN ({MY_PROJECTS}) \
-           AND (EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
-                OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id)) \
-         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT 200"
-    ))
+         FROM candidates c JOIN projects p ON p.id = c.project_id JOIN organisations d ON d.id = p.developer_org_id \
+         WHERE EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
+            OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id) \
+         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT $2",
+    )
     .bind(today)
+    .bind(limit)
     .fetch_all(conn)
     .await
 }

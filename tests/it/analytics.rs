@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 16] = [
+const COUNTERS: [(&str, &str); 21] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -27,6 +27,14 @@ const COUNTERS: [(&str, &str); 16] = [
     ("stats_safety", "events <> 0"),
     ("stats_project_open", "open <> 0"),
     ("stats_project_deadlines", "open <> 0 OR responded <> 0"),
+    ("stats_party_projects", "true"),
+    ("stats_party_open", "open <> 0"),
+    ("stats_party_deadlines", "open <> 0 OR responded <> 0"),
+    (
+        "stats_insurer_book",
+        "policies <> 0 OR claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
+    ),
+    ("stats_insurer_policies", "policies <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -57,12 +65,24 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
          SELECT i.id, i.project_id, i.district_id, i.developer_org_id, i.agency_org_id, 'D', 'D', '3号楼', '结构', 'STRUCTURE', '计数测试', i.created_by \
          FROM inspections i LIMIT 1",
         // Orders closed (one overdue, one in time), a building grown, an agency retired, a
-        // contractor named: the league's counters.
+        // contractor dropped: the league's counters.
         "UPDATE rectification_orders SET status = 'closed', closed_at = now() WHERE id = (SELECT id FROM rectification_orders WHERE status <> 'closed' ORDER BY deadline LIMIT 1)",
         "UPDATE rectification_orders SET status = 'closed', closed_at = now() WHERE id = (SELECT id FROM rectification_orders WHERE status <> 'closed' ORDER BY deadline DESC LIMIT 1)",
         "UPDATE buildings SET units = units + 5, floor_area_m2 = floor_area_m2 + 100 WHERE id = (SELECT id FROM buildings ORDER BY name LIMIT 1)",
         "UPDATE project_parties SET retired_at = now() WHERE role = 'risk_agency' AND project_id = (SELECT project_id FROM project_parties WHERE role = 'risk_agency' ORDER BY added_at LIMIT 1)",
-        "UPDATE projects SET contractor_org_id = (SELECT id FROM organisations WHERE kind = 'contractor' LIMIT 1) WHERE id = (SELECT id FROM projects WHERE contractor_org_id IS NULL LIMIT 1)",
+        "UPDATE projects SET contractor_org_id = NULL WHERE id = (SELECT id FROM projects WHERE contractor_org_id IS NOT NULL ORDER BY name LIMIT 1)",
+        // A co-insurer joins a project with open findings (it takes them into its home's
+        // counts); an order answered; a policy expired, another issued; a co-insurer's share withdrawn.
+        "INSERT INTO project_parties (project_id, org_id, role) \
+         SELECT f.project_id, o.id, 'co_insurer' FROM findings f, organisations o \
+         WHERE f.status = 'open' AND o.kind = 'insurer' \
+           AND NOT EXISTS (SELECT 1 FROM project_parties x WHERE x.project_id = f.project_id AND x.org_id = o.id) \
+         ORDER BY o.code, f.created_at LIMIT 1",
+        "UPDATE rectification_orders SET status = 'responded' WHERE id = (SELECT id FROM rectification_orders WHERE status = 'issued' ORDER BY deadline LIMIT 1)",
+        "UPDATE policies SET status = 'expired' WHERE id = (SELECT id FROM policies WHERE status = 'in_force' ORDER BY created_at LIMIT 1)",
+        "UPDATE policies SET status = 'issued', issued_at = now(), policy_number = 'COUNTER-TEST-1' \
+         WHERE id = (SELECT id FROM policies WHERE status = 'paid' ORDER BY created_at LIMIT 1)",
+        "DELETE FROM policy_shares WHERE NOT is_lead AND policy_id = (SELECT policy_id FROM policy_shares WHERE NOT is_lead LIMIT 1)",
         // Coverage: a parcel freed of the condition, a permit recorded, a policy cancelled.
         "UPDATE parcels SET requires_insurance = false WHERE id = (SELECT id FROM parcels WHERE requires_insurance ORDER BY code LIMIT 1)",
         "UPDATE projects SET stage = 'permitted', permit_date = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE id = (SELECT id FROM projects WHERE stage = 'registered' ORDER BY name LIMIT 1)",
@@ -79,7 +99,8 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
          SELECT c.id, c.lead_insurer_org_id, 'counter-test', '\\x00', '维修单位', 100000, u.id \
          FROM claims c JOIN users u ON u.org_id = c.lead_insurer_org_id WHERE c.status = 'approved' LIMIT 1",
     ] {
-        sqlx::query(sql).execute(&app.owner).await.unwrap();
+        let changed = sqlx::query(sql).execute(&app.owner).await.unwrap();
+        assert!(changed.rows_affected() > 0, "changed nothing: {sql}");
     }
     // A claim worked through the API: assigned, surveyed, decided; a rejection disputed and reopened.
     let insurer = app.login("pingan-qd").await;

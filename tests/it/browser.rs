@@ -242,11 +242,43 @@ async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
     ] {
         sign_in(&browser, &app, username).await;
         screenshot(&browser, &format!("{name}-home")).await;
+        if name == "insurer" {
+            insurer_home_shows_its_hazards(&browser, &app, username).await;
+        }
         sign_out(&browser).await;
     }
     browser.goto(&app.url("/no-such-page")).await.unwrap();
     screenshot(&browser, "not-found").await;
     browser.close().await.unwrap();
+}
+
+/// The insurer's home counts open D/E findings on the projects it is a party to (from its own
+/// roll-ups) and lists the project with the most of them first.
+async fn insurer_home_shows_its_hazards(browser: &Client, app: &TestApp, code: &str) {
+    let per_project = format!(
+        "SELECT count(*) AS n FROM findings f WHERE f.status = 'open' AND f.current_level IN ('D', 'E') \
+         AND f.project_id IN (SELECT x.project_id FROM project_parties x JOIN organisations o ON o.id = x.org_id \
+                              WHERE o.code = '{code}' AND x.retired_at IS NULL) GROUP BY f.project_id"
+    );
+    let open_de = app
+        .count(&format!(
+            "SELECT coalesce(sum(n), 0)::bigint FROM ({per_project}) t"
+        ))
+        .await;
+    assert!(open_de > 0, "the demo gives {code} open D/E findings");
+    assert_eq!(
+        text_of(browser, "[data-testid=risk-stats] .zb-stat-value").await,
+        open_de.to_string()
+    );
+    let most = app
+        .count(&format!("SELECT max(n) FROM ({per_project}) t"))
+        .await;
+    assert_eq!(
+        text_of(browser, "#risk-table tbody tr td:nth-child(3)").await,
+        most.to_string(),
+        "the project with the most open D/E findings comes first"
+    );
+    screenshot_at(browser, "insurer-home-risk", Some("#risk-table")).await;
 }
 
 async fn text_of(browser: &Client, css: &str) -> String {

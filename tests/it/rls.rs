@@ -175,11 +175,14 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         definers,
         [
             "audit_chain_append",
+            "book_claims",
+            "book_policy",
             "claim_unit",
             "co_party_project_ids",
             "count_claim",
             "count_claim_payment",
             "count_finding",
+            "count_insurer_policy",
             "count_open_finding",
             "count_open_order",
             "count_policy_claim",
@@ -206,8 +209,11 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "next_order_number",
             "next_policy_number",
             "owns_unit_in",
+            "party_membership",
             "party_project_ids",
+            "party_roll_up",
             "reap_sessions",
+            "risk_inputs",
             "session_principal",
             "token_principal"
         ]
