@@ -110,10 +110,12 @@ run "bureau analytics (city), figures shared ≤ 1 s" qingdao-zjj /analytics
 run "analytics API (city), figures shared ≤ 1 s" qingdao-zjj /api/v1/analytics
 run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
 run "bureau home (counters + coverage)" laoshan-zjj /
-run "insurer claims queue (page 1 of 50)" gen-ins-00 /claims
-run "insurer claims queue (page 20)" gen-ins-00 "/claims?page=20"
-run "insurer home" gen-ins-00 /
-run "insurer book" gen-ins-00 /book
+# The insurer leading the most projects.
+insurer=$(psql "$db_url" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+run "insurer claims queue (page 1 of 50)" "$insurer" /claims
+run "insurer claims queue (page 20)" "$insurer" "/claims?page=20"
+run "insurer home" "$insurer" /
+run "insurer book" "$insurer" /book
 run "monthly report PDF (city)" qingdao-zjj /analytics/monthly.pdf
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | | | | |"

@@ -17,6 +17,8 @@ use rand::{Rng, SeedableRng};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::risk::Escalation;
+
 /// How much to generate. `national` is `city` ten times over, in the same districts: what a
 /// district's pages cost depends on that district's rows, which is what this multiplies.
 #[derive(Debug, Clone, Copy)]
@@ -712,6 +714,23 @@ pub async fn generate(
     claims.flush(conn).await?;
     summary.claims = claim_number;
 
+    // The rungs of the escalation ladder its overdue orders had reached by `until`, so the
+    // server's sweep starts from where a live platform would be (the notifications those rungs
+    // sent are not generated).
+    bar.set_message("escalations");
+    for step in Escalation::LADDER {
+        sqlx::query(
+            "INSERT INTO order_escalations (order_id, step, project_id, district_id, developer_org_id, escalated_on) \
+             SELECT id, $1, project_id, district_id, developer_org_id, deadline + $2 FROM rectification_orders \
+             WHERE status = 'issued' AND deadline <= $3 - $2 \
+               AND developer_org_id IN (SELECT id FROM organisations WHERE code LIKE 'gen-%')",
+        )
+        .bind(step.as_str())
+        .bind(i32::try_from(step.days_late())?)
+        .bind(until)
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query("SET session_replication_role = origin")
         .execute(&mut *conn)
         .await?;

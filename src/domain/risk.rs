@@ -143,6 +143,14 @@ pub enum Escalation {
 }
 
 impl Escalation {
+    /// The rungs an overdue order climbs, in order.
+    pub const LADDER: [Escalation; 4] = [
+        Escalation::ReminderToDeveloper,
+        Escalation::NoticeToInsurer,
+        Escalation::NoticeToRegulator,
+        Escalation::ExclusionProposed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Escalation::None => "none",
@@ -152,20 +160,31 @@ impl Escalation {
             Escalation::ExclusionProposed => "exclusion",
         }
     }
+
+    /// Days past the deadline on which an order still with the developer reaches this rung.
+    pub fn days_late(self) -> i64 {
+        match self {
+            Escalation::None => 0,
+            Escalation::ReminderToDeveloper => 1,
+            Escalation::NoticeToInsurer => 3,
+            Escalation::NoticeToRegulator => 7,
+            Escalation::ExclusionProposed => 14,
+        }
+    }
 }
 
 /// Where an order stands on the ladder today. Only an order still with the developer climbs;
 /// a response stops the clock until the recheck.
 pub fn escalation(status: OrderStatus, deadline: NaiveDate, today: NaiveDate) -> Escalation {
-    if status != OrderStatus::Issued || today <= deadline {
+    if status != OrderStatus::Issued {
         return Escalation::None;
     }
-    match (today - deadline).num_days() {
-        ..=2 => Escalation::ReminderToDeveloper,
-        3..=6 => Escalation::NoticeToInsurer,
-        7..=13 => Escalation::NoticeToRegulator,
-        _ => Escalation::ExclusionProposed,
-    }
+    let late = (today - deadline).num_days();
+    Escalation::LADDER
+        .into_iter()
+        .rev()
+        .find(|step| late >= step.days_late())
+        .unwrap_or(Escalation::None)
 }
 
 /// The mandatory stage nodes, in construction order, with the month (after the policy is issued)

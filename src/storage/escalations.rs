@@ -4,16 +4,15 @@
 //! platform, not for a tenant), every few minutes from the server and on demand from the CLI.
 
 use chrono::NaiveDate;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
-use crate::domain::risk::{Escalation, OrderStatus, escalation};
+use crate::domain::risk::Escalation;
 
 #[derive(sqlx::FromRow)]
 struct OpenOrder {
     id: Uuid,
     number: String,
-    status: String,
     deadline: NaiveDate,
     project_id: Uuid,
     project_name: String,
@@ -23,74 +22,98 @@ struct OpenOrder {
     lead_insurer_org_id: Option<Uuid>,
 }
 
-const LADDER: [Escalation; 4] = [
-    Escalation::ReminderToDeveloper,
-    Escalation::NoticeToInsurer,
-    Escalation::NoticeToRegulator,
-    Escalation::ExclusionProposed,
-];
+/// How many orders one pass reads before recording their rung (bounded memory on a first sweep of
+/// a large history).
+const BATCH: i64 = 500;
 
 /// Records every rung reached by `today` that is not recorded yet; returns how many were added.
+/// Only orders missing a rung they have reached are read (off the open orders' deadline index),
+/// so a sweep with nothing new to record costs one anti-join per rung. Each rung is recorded with
+/// its notifications and audit entry in one transaction.
 pub async fn sweep(conn: &mut PgConnection, today: NaiveDate) -> Result<usize, sqlx::Error> {
-    let orders: Vec<OpenOrder> = sqlx::query_as(
-        "SELECT o.id, o.number, o.status, o.deadline, o.project_id, p.name AS project_name, o.district_id, o.developer_org_id, \
-                o.agency_org_id, (SELECT org_id FROM project_parties pp WHERE pp.project_id = o.project_id \
-                                  AND pp.role = 'lead_insurer' AND pp.retired_at IS NULL LIMIT 1) AS lead_insurer_org_id \
-         FROM rectification_orders o JOIN projects p ON p.id = o.project_id \
-         WHERE o.status = 'issued' AND o.deadline < $1",
-    )
-    .bind(today)
-    .fetch_all(&mut *conn)
-    .await?;
     let mut added = 0;
-    for order in orders {
-        let Some(status) = OrderStatus::parse(&order.status) else {
-            continue;
-        };
-        let reached = escalation(status, order.deadline, today);
-        for step in LADDER.into_iter().filter(|s| *s <= reached) {
-            let inserted = sqlx::query(
-                "INSERT INTO order_escalations (order_id, step, project_id, district_id, developer_org_id, escalated_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    for step in Escalation::LADDER {
+        let reached_by = today - chrono::Duration::days(step.days_late());
+        loop {
+            let orders: Vec<OpenOrder> = sqlx::query_as(
+                "SELECT o.id, o.number, o.deadline, o.project_id, p.name AS project_name, o.district_id, o.developer_org_id, \
+                        o.agency_org_id, (SELECT org_id FROM project_parties pp WHERE pp.project_id = o.project_id \
+                                          AND pp.role = 'lead_insurer' AND pp.retired_at IS NULL LIMIT 1) AS lead_insurer_org_id \
+                 FROM rectification_orders o JOIN projects p ON p.id = o.project_id \
+                 WHERE o.status = 'issued' AND o.deadline <= $1 \
+                   AND NOT EXISTS (SELECT 1 FROM order_escalations e WHERE e.order_id = o.id AND e.step = $2) \
+                 ORDER BY o.deadline, o.id LIMIT $3",
             )
-            .bind(order.id)
+            .bind(reached_by)
             .bind(step.as_str())
-            .bind(order.project_id)
-            .bind(order.district_id)
-            .bind(order.developer_org_id)
-            .bind(today)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                continue;
-            }
-            added += 1;
-            for org in recipients(conn, &order, step).await? {
-                sqlx::query(
-                    "INSERT INTO notifications (org_id, kind, entity_type, entity_id, project_id, summary) \
-                     VALUES ($1, $2, 'rectification_order', $3, $4, $5)",
-                )
-                .bind(org)
-                .bind(format!("escalation.{}", step.as_str()))
-                .bind(order.id)
-                .bind(order.project_id)
-                .bind(format!("{} · {} · {}", order.number, order.project_name, order.deadline))
-                .execute(&mut *conn)
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO audit_log (chain_key, seq, org_id, user_id, action, entity_type, entity_id, before, after, request_id, prev_hash, hash) \
-                 VALUES (gen_random_uuid(), 0, $1, NULL, 'order.escalated', 'rectification_order', $2, NULL, $3, 'escalation-job', '', '')",
-            )
-            .bind(order.agency_org_id)
-            .bind(order.id)
-            .bind(serde_json::json!({ "step": step.as_str(), "deadline": order.deadline, "on": today }))
-            .execute(&mut *conn)
+            .bind(BATCH)
+            .fetch_all(&mut *conn)
             .await?;
+            if orders.is_empty() {
+                break;
+            }
+            for order in &orders {
+                let mut tx = conn.begin().await?;
+                if record(&mut tx, order, step, today).await? {
+                    added += 1;
+                }
+                tx.commit().await?;
+            }
         }
     }
     Ok(added)
+}
+
+/// One rung of one order: recorded once (false when another sweep got there first), announced to
+/// the organisations concerned, and audited.
+async fn record(
+    conn: &mut PgConnection,
+    order: &OpenOrder,
+    step: Escalation,
+    today: NaiveDate,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO order_escalations (order_id, step, project_id, district_id, developer_org_id, escalated_on) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(order.id)
+    .bind(step.as_str())
+    .bind(order.project_id)
+    .bind(order.district_id)
+    .bind(order.developer_org_id)
+    .bind(today)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    for org in recipients(conn, order, step).await? {
+        sqlx::query(
+            "INSERT INTO notifications (org_id, kind, entity_type, entity_id, project_id, summary) \
+             VALUES ($1, $2, 'rectification_order', $3, $4, $5)",
+        )
+        .bind(org)
+        .bind(format!("escalation.{}", step.as_str()))
+        .bind(order.id)
+        .bind(order.project_id)
+        .bind(format!(
+            "{} · {} · {}",
+            order.number, order.project_name, order.deadline
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (chain_key, seq, org_id, user_id, action, entity_type, entity_id, before, after, request_id, prev_hash, hash) \
+         VALUES (gen_random_uuid(), 0, $1, NULL, 'order.escalated', 'rectification_order', $2, NULL, $3, 'escalation-job', '', '')",
+    )
+    .bind(order.agency_org_id)
+    .bind(order.id)
+    .bind(serde_json::json!({ "step": step.as_str(), "deadline": order.deadline, "on": today }))
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
 }
 
 /// Who hears of each rung: the developer always; the lead insurer from the insurer notice on;

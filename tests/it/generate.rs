@@ -56,6 +56,19 @@ async fn the_generator_loads_consistent_repeatable_data_once() {
             .await,
         app.count("SELECT count(*) FROM findings").await
     );
+    // Overdue orders come with the escalation rungs they reached by the last day: the server's
+    // sweep on that day finds none of theirs left to record.
+    let generated_rungs = "SELECT count(*) FROM order_escalations WHERE order_id IN \
+                           (SELECT id FROM rectification_orders WHERE number LIKE 'GEN-%')";
+    let rungs = app.count(generated_rungs).await;
+    assert!(rungs > 0, "the sample has overdue orders");
+    let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let mut conn = app.owner.acquire().await.unwrap();
+    zhianbao::storage::escalations::sweep(&mut conn, until)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(app.count(generated_rungs).await, rungs);
     assert!(generate(&app, 7).await.is_err(), "a second load is refused");
 
     let first = fingerprint(&app).await;
