@@ -3,14 +3,17 @@
 -- its whole policy list) on every visit to its home. Kept in the same transaction as the rows.
 
 -- Who is a party to a project (lead or co-insurer, agency, developer), with the project's open
--- C–E and D/E findings and the earliest deadline of its open, unanswered orders: membership for
--- the roll-ups below, and the indexes a home ranks its projects by.
+-- C–E and D/E findings and the deadlines of its open, unanswered orders (the earliest, and the
+-- sixteen earliest: the risk score's overdue part is full long before sixteen orders, so a book
+-- scores every project without counting its orders): membership for the roll-ups below, and the
+-- indexes a home ranks its projects by.
 CREATE TABLE stats_party_projects (
-    org_id         uuid NOT NULL REFERENCES organisations (id),
-    project_id     uuid NOT NULL REFERENCES projects (id),
-    open_cde       bigint NOT NULL DEFAULT 0,
-    open_de        bigint NOT NULL DEFAULT 0,
-    first_deadline date,
+    org_id          uuid NOT NULL REFERENCES organisations (id),
+    project_id      uuid NOT NULL REFERENCES projects (id),
+    open_cde        bigint NOT NULL DEFAULT 0,
+    open_de         bigint NOT NULL DEFAULT 0,
+    first_deadline  date,
+    early_deadlines date[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (org_id, project_id)
 );
 CREATE INDEX stats_party_projects_project_idx ON stats_party_projects (project_id);
@@ -18,9 +21,11 @@ CREATE INDEX stats_party_projects_attention_idx ON stats_party_projects (org_id,
 CREATE INDEX stats_party_projects_deadline_idx ON stats_party_projects (org_id, first_deadline)
     WHERE first_deadline IS NOT NULL;
 
-CREATE FUNCTION app.first_open_deadline(p_project uuid) RETURNS date LANGUAGE sql STABLE
-    AS $$ SELECT min(deadline) FROM stats_project_deadlines WHERE project_id = p_project AND open > responded $$;
-REVOKE ALL ON FUNCTION app.first_open_deadline(uuid) FROM PUBLIC;
+-- One element per open, unanswered order, earliest first, at most sixteen.
+CREATE FUNCTION app.early_deadlines(p_project uuid) RETURNS date[] LANGUAGE sql STABLE
+    AS $$ SELECT ARRAY(SELECT d.deadline FROM stats_project_deadlines d CROSS JOIN generate_series(1, least(d.open - d.responded, 16))
+                       WHERE d.project_id = p_project AND d.open > d.responded ORDER BY d.deadline LIMIT 16) $$;
+REVOKE ALL ON FUNCTION app.early_deadlines(uuid) FROM PUBLIC;
 
 -- The parties' open findings by current level, and open orders by deadline.
 CREATE TABLE stats_party_open (
@@ -42,12 +47,15 @@ CREATE TABLE stats_party_deadlines (
 -- (0019), so a party joining never misses a count committed meanwhile.
 CREATE FUNCTION app.party_count_project(p_org uuid, p_project uuid, p_sign int) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+    v_early date[];
 BEGIN
     PERFORM 1 FROM stats_project_league WHERE project_id = p_project FOR UPDATE;
     IF p_sign > 0 THEN
-        INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline)
+        v_early := app.early_deadlines(p_project);
+        INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline, early_deadlines)
         SELECT p_org, p_project, coalesce(sum(open) FILTER (WHERE level IN ('C', 'D', 'E')), 0),
-               coalesce(sum(open) FILTER (WHERE level IN ('D', 'E')), 0), app.first_open_deadline(p_project)
+               coalesce(sum(open) FILTER (WHERE level IN ('D', 'E')), 0), v_early[1], v_early
         FROM stats_project_open WHERE project_id = p_project;
     ELSE
         DELETE FROM stats_party_projects WHERE org_id = p_org AND project_id = p_project;
@@ -122,8 +130,8 @@ BEGIN
         INSERT INTO stats_party_deadlines AS s (org_id, deadline, open, responded)
         SELECT org_id, NEW.deadline, v_open, v_responded FROM stats_party_projects WHERE project_id = NEW.project_id
         ON CONFLICT (org_id, deadline) DO UPDATE SET open = s.open + excluded.open, responded = s.responded + excluded.responded;
-        UPDATE stats_party_projects SET first_deadline = app.first_open_deadline(NEW.project_id)
-        WHERE project_id = NEW.project_id;
+        UPDATE stats_party_projects m SET first_deadline = e.early[1], early_deadlines = e.early
+        FROM app.early_deadlines(NEW.project_id) e (early) WHERE m.project_id = NEW.project_id;
     END IF;
     RETURN NULL;
 END $$;
@@ -277,6 +285,13 @@ CREATE TRIGGER policies_counted_per_insurer AFTER INSERT OR UPDATE OF status, to
 CREATE TRIGGER policy_shares_counted_per_insurer AFTER INSERT OR DELETE ON policy_shares
     FOR EACH ROW EXECUTE FUNCTION app.count_insurer_policy();
 
+-- A lead insurer's own league rows pass on the first test, so reading its book never builds the
+-- set of every project it is a party to (0021's hashed subplan).
+ALTER POLICY stats_project_league_visible ON stats_project_league
+    USING (insurer_org_id = (SELECT app.current_org_id())
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[])
+           OR project_id IN (SELECT unnest(app.party_project_ids())));
+
 -- Each organisation reads its own rows only.
 ALTER TABLE stats_party_projects ENABLE ROW LEVEL SECURITY;
 ALTER TABLE stats_party_projects FORCE ROW LEVEL SECURITY;
@@ -312,15 +327,15 @@ CREATE FUNCTION app.recount_party_roll_ups() RETURNS void LANGUAGE sql AS $$
                        FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) WITH ORDINALITY AS x (v, n) ORDER BY n),
         recurring = coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = l.project_id), 0);
     TRUNCATE stats_party_projects, stats_party_open, stats_party_deadlines, stats_insurer_book, stats_insurer_policies;
-    INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline)
-        SELECT m.org_id, m.project_id, coalesce(o.cde, 0), coalesce(o.de, 0), d.first
+    INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline, early_deadlines)
+        SELECT m.org_id, m.project_id, coalesce(o.cde, 0), coalesce(o.de, 0), d.early[1], coalesce(d.early, '{}')
         FROM (SELECT org_id, project_id FROM project_parties WHERE retired_at IS NULL
               UNION SELECT developer_org_id, id FROM projects) m
         LEFT JOIN (SELECT project_id, sum(open) FILTER (WHERE level IN ('C', 'D', 'E')) AS cde,
                           sum(open) FILTER (WHERE level IN ('D', 'E')) AS de
                    FROM stats_project_open GROUP BY 1) o ON o.project_id = m.project_id
-        LEFT JOIN (SELECT project_id, min(deadline) AS first FROM stats_project_deadlines WHERE open > responded GROUP BY 1) d
-               ON d.project_id = m.project_id;
+        LEFT JOIN (SELECT project_id, app.early_deadlines(project_id) AS early
+                   FROM stats_project_deadlines WHERE open > responded GROUP BY 1) d ON d.project_id = m.project_id;
     INSERT INTO stats_party_open
         SELECT m.org_id, o.level, sum(o.open) FROM stats_party_projects m JOIN stats_project_open o USING (project_id) GROUP BY 1, 2;
     INSERT INTO stats_party_deadlines

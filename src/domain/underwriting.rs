@@ -83,41 +83,6 @@ pub fn risk_score(inputs: &RiskInputs) -> RiskScore {
     }
 }
 
-/// The range a project's score can take before its overdue orders are counted: from none overdue
-/// to as many as the overdue part can weigh, when it may have any.
-pub fn score_range(inputs: &RiskInputs, may_be_overdue: bool) -> (f64, f64) {
-    let floor = risk_score(&RiskInputs {
-        overdue_orders: 0,
-        ..*inputs
-    })
-    .score;
-    let ceiling = if may_be_overdue {
-        risk_score(&RiskInputs {
-            overdue_orders: i64::MAX,
-            ..*inputs
-        })
-        .score
-    } else {
-        floor
-    };
-    (floor, ceiling)
-}
-
-/// The projects (by index into `ranges`, from [`score_range`]) that may be among the `n`
-/// riskiest once their overdue orders are known: one whose ceiling is below the n-th highest
-/// floor is beaten by n others whatever it owes, so only the rest need their orders counted.
-pub fn contenders(ranges: &[(f64, f64)], n: usize) -> Vec<usize> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let mut floors: Vec<f64> = ranges.iter().map(|r| r.0).collect();
-    floors.sort_by(|a, b| b.total_cmp(a));
-    let cutoff = floors.get(n - 1).copied().unwrap_or(f64::NEG_INFINITY);
-    (0..ranges.len())
-        .filter(|&i| ranges[i].1 >= cutoff)
-        .collect()
-}
-
 /// IDI premium is earned evenly over the longest cover section (10 years) from issue; the safety
 /// part over construction is not separated here. Returns the earned part of `written_fen`.
 pub fn earned_fen(written_fen: i64, days_since_issue: i64) -> i64 {
@@ -130,41 +95,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_projects_that_could_reach_the_top_n_need_their_overdue_orders_counted() {
-        let inputs = |d: i64| RiskInputs {
-            findings: [0, 0, 0, d, 0, 0, 0],
-            floor_area_m2: 10_000.0,
-            ..Default::default()
-        };
-        // Severity 8 points per D finding; the overdue part adds at most 15.
-        assert_eq!(score_range(&inputs(2), false), (16.0, 16.0));
-        assert_eq!(score_range(&inputs(2), true), (16.0, 31.0));
-        let ranges = [
-            score_range(&inputs(5), false), // 40
-            score_range(&inputs(4), false), // 32
-            score_range(&inputs(2), true),  // 16 … 31: below the 2nd floor (32)
-            score_range(&inputs(3), true),  // 24 … 39: may pass 32
-            score_range(&inputs(1), false), // 8
-        ];
-        assert_eq!(contenders(&ranges, 2), vec![0, 1, 3]);
-        assert_eq!(contenders(&ranges, 10), vec![0, 1, 2, 3, 4]);
-        assert!(contenders(&ranges, 0).is_empty());
-        // Exact: the true top 2 with every project's orders known lie among the contenders.
-        let overdue = [0, 0, 9, 9, 0];
-        let mut truth: Vec<(usize, f64)> = (0..5)
-            .map(|i| {
-                let d = [5, 4, 2, 3, 1][i];
-                let s = risk_score(&RiskInputs {
-                    overdue_orders: overdue[i],
-                    ..inputs(d)
-                });
-                (i, s.score)
+    fn the_overdue_part_is_full_by_sixteen_orders() {
+        // The counters keep a project's sixteen earliest open deadlines (migration 0022), so an
+        // insurer's book scores from them alone: more orders than that change nothing.
+        let with = |overdue_orders: i64| {
+            risk_score(&RiskInputs {
+                findings: [10, 5, 3, 1, 0, 0, 0],
+                floor_area_m2: 20_000.0,
+                overdue_orders,
+                ..Default::default()
             })
-            .collect();
-        truth.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let top: Vec<usize> = truth.iter().take(2).map(|t| t.0).collect();
-        assert_eq!(top, vec![0, 3]);
-        assert!(top.iter().all(|i| contenders(&ranges, 2).contains(i)));
+        };
+        assert_eq!(with(16), with(1_000));
+        assert_ne!(with(1), with(16));
     }
 
     #[test]

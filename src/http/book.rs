@@ -22,9 +22,7 @@ use crate::domain::analytics::{
 };
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
-use crate::domain::underwriting::{
-    RiskInputs, RiskScore, contenders, earned_fen, risk_score, score_range,
-};
+use crate::domain::underwriting::{RiskInputs, RiskScore, earned_fen, risk_score};
 use crate::i18n::Lang;
 use crate::storage::analytics as store;
 use crate::views::{PageContext, render};
@@ -123,56 +121,31 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
 /// How many projects the book lists by risk score.
 const RISKIEST_SHOWN: usize = 50;
 
-/// The `n` riskiest projects the insurer leads, the riskiest first. Every project's score is
-/// bounded from its league row; only those that may reach the top have their overdue orders
-/// counted, and only the top are named.
+/// The `n` riskiest projects the insurer leads, the riskiest first: every project scored from its
+/// counters, only the top named.
 async fn riskiest(
     conn: &mut sqlx::PgConnection,
     day: chrono::NaiveDate,
     n: usize,
 ) -> AppResult<Vec<ProjectRisk>> {
-    let records = store::project_records(conn, day).await?;
     let reviews: HashMap<Uuid, String> = store::final_reviews(conn).await?.into_iter().collect();
-    let inputs: Vec<RiskInputs> = records
-        .iter()
+    let mut scored: Vec<(Uuid, RiskScore)> = store::project_records(conn)
+        .await?
+        .into_iter()
         .map(|r| {
             let mut findings = [0i64; 7];
             for (slot, count) in findings.iter_mut().zip(&r.raised) {
                 *slot = *count;
             }
-            RiskInputs {
+            let overdue = r.early_deadlines.iter().filter(|d| **d < day).count();
+            let risk = risk_score(&RiskInputs {
                 findings,
                 floor_area_m2: r.floor_area_m2,
                 recurring: r.recurring,
-                overdue_orders: 0,
+                overdue_orders: i64::try_from(overdue).unwrap_or(i64::MAX),
                 final_with_exclusions: reviews.get(&r.project_id).map(|s| s == "exclusions_added"),
-            }
-        })
-        .collect();
-    let ranges: Vec<(f64, f64)> = inputs
-        .iter()
-        .zip(&records)
-        .map(|(i, r)| score_range(i, r.overdue))
-        .collect();
-    let contenders = contenders(&ranges, n);
-    let owing: Vec<Uuid> = contenders
-        .iter()
-        .filter(|&&i| records[i].overdue)
-        .map(|&i| records[i].project_id)
-        .collect();
-    let overdue: HashMap<Uuid, i64> = store::overdue_orders(conn, &owing, day)
-        .await?
-        .into_iter()
-        .collect();
-    let mut scored: Vec<(Uuid, RiskScore)> = contenders
-        .into_iter()
-        .map(|i| {
-            let id = records[i].project_id;
-            let risk = risk_score(&RiskInputs {
-                overdue_orders: overdue.get(&id).copied().unwrap_or(0),
-                ..inputs[i]
             });
-            (id, risk)
+            (r.project_id, risk)
         })
         .collect();
     scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));

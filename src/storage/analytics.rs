@@ -234,7 +234,7 @@ pub async fn book_days(conn: &mut PgConnection) -> Result<Vec<BookDay>, sqlx::Er
     .await
 }
 
-/// What the risk score needs per project the insurer leads, but its overdue orders.
+/// What the risk score needs per project the insurer leads.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRecord {
     pub project_id: Uuid,
@@ -242,24 +242,20 @@ pub struct ProjectRecord {
     pub raised: Vec<i64>,
     pub recurring: i64,
     pub floor_area_m2: f64,
-    /// Whether it has open, unanswered orders past their deadline.
-    pub overdue: bool,
+    /// The deadlines of its open, unanswered orders, earliest first (at most sixteen).
+    pub early_deadlines: Vec<NaiveDate>,
 }
 
-/// Every project the connection's insurer leads: one league row each (0022), with its own
-/// membership row's earliest open deadline.
-pub async fn project_records(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-) -> Result<Vec<ProjectRecord>, sqlx::Error> {
+/// Every project the connection's insurer leads: one league row each (0022), with the early
+/// deadlines on its own membership row.
+pub async fn project_records(conn: &mut PgConnection) -> Result<Vec<ProjectRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.project_id, l.raised, l.recurring, l.floor_area_m2::float8 AS floor_area_m2, \
-                coalesce(m.first_deadline < $1, false) AS overdue \
+                coalesce(m.early_deadlines, '{}') AS early_deadlines \
          FROM stats_project_league l \
          LEFT JOIN stats_party_projects m ON m.org_id = l.insurer_org_id AND m.project_id = l.project_id \
          WHERE l.insurer_org_id = (SELECT app.current_org_id())",
     )
-    .bind(today)
     .fetch_all(conn)
     .await
 }
@@ -272,22 +268,6 @@ pub async fn final_reviews(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)
            AND r.project_id IN (SELECT project_id FROM stats_project_league WHERE insurer_org_id = (SELECT app.current_org_id())) \
          ORDER BY r.project_id, r.created_at DESC",
     )
-    .fetch_all(conn)
-    .await
-}
-
-/// Open, unanswered orders past their deadline, for each of `projects` that has any.
-pub async fn overdue_orders(
-    conn: &mut PgConnection,
-    projects: &[Uuid],
-    today: NaiveDate,
-) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT project_id, sum(open - responded)::bigint FROM stats_project_deadlines \
-         WHERE project_id = ANY($1) AND deadline < $2 GROUP BY 1",
-    )
-    .bind(projects)
-    .bind(today)
     .fetch_all(conn)
     .await
 }

@@ -556,8 +556,9 @@ pub struct ProjectRisk {
 
 /// The organisation's projects that most need attention, at most `limit`: those with the most
 /// open D/E (then C–E) findings and those with the longest overdue orders, each off its own index
-/// of the organisation's projects; with their overdue orders (from the counters) and last
-/// inspection (off the inspections' index).
+/// of the organisation's projects. Overdue orders are counted from the early deadlines on the
+/// organisation's row (from the counters only when it has sixteen or more); last inspection off
+/// the inspections' index.
 pub async fn risk_by_project(
     conn: &mut PgConnection,
     today: NaiveDate,
@@ -565,18 +566,25 @@ pub async fn risk_by_project(
 ) -> Result<Vec<ProjectRisk>, sqlx::Error> {
     sqlx::query_as(
         "WITH candidates AS ( \
-             (SELECT project_id, open_cde, open_de FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
-              ORDER BY open_de DESC, open_cde DESC LIMIT $2) \
+             (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
+              WHERE org_id = (SELECT app.current_org_id()) ORDER BY open_de DESC, open_cde DESC LIMIT $2) \
              UNION \
-             (SELECT project_id, open_cde, open_de FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
-              AND first_deadline < $1 ORDER BY first_deadline LIMIT $2)) \
-         SELECT p.id AS project_id, p.name AS project_name, d.name_zh AS developer_name_zh, c.open_cde, c.open_de, \
-                coalesce((SELECT sum(open - responded) FROM stats_project_deadlines s WHERE s.project_id = p.id AND s.deadline < $1), 0)::bigint AS overdue_orders, \
-                (SELECT i.inspected_on FROM inspections i WHERE i.project_id = p.id ORDER BY i.inspected_on DESC LIMIT 1) AS last_inspection \
-         FROM candidates c JOIN projects p ON p.id = c.project_id JOIN organisations d ON d.id = p.developer_org_id \
-         WHERE EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = p.id) \
-            OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = p.id) \
-         ORDER BY open_de DESC, overdue_orders DESC, open_cde DESC, p.name LIMIT $2",
+             (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
+              WHERE org_id = (SELECT app.current_org_id()) AND first_deadline < $1 ORDER BY first_deadline LIMIT $2)), \
+         ranked AS ( \
+             SELECT c.project_id, c.open_cde, c.open_de, \
+                    CASE WHEN cardinality(c.early_deadlines) < 16 \
+                         THEN (SELECT count(*) FROM unnest(c.early_deadlines) d WHERE d < $1) \
+                         ELSE (SELECT sum(open - responded) FROM stats_project_deadlines s \
+                               WHERE s.project_id = c.project_id AND s.deadline < $1) END::bigint AS overdue_orders, \
+                    (SELECT i.inspected_on FROM inspections i WHERE i.project_id = c.project_id \
+                     ORDER BY i.inspected_on DESC LIMIT 1) AS last_inspection \
+             FROM candidates c) \
+         SELECT r.project_id, p.name AS project_name, d.name_zh AS developer_name_zh, r.open_cde, r.open_de, \
+                r.overdue_orders, r.last_inspection \
+         FROM ranked r JOIN projects p ON p.id = r.project_id JOIN organisations d ON d.id = p.developer_org_id \
+         WHERE r.last_inspection IS NOT NULL OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = r.project_id) \
+         ORDER BY r.open_de DESC, r.overdue_orders DESC, r.open_cde DESC, p.name LIMIT $2",
     )
     .bind(today)
     .bind(limit)
