@@ -50,18 +50,26 @@ districts_of() { # username
   psql "$db_url" -tAc "SELECT quote_literal('{' || string_agg(d.id::text, ',') || '}') FROM users u JOIN organisations o ON o.id = u.org_id JOIN districts d ON d.id = o.district_id OR d.parent_id = o.district_id WHERE u.username = '$1'"
 }
 
-# The analytics page's SQL (src/storage/analytics.rs), for all the bureau's districts, window 90 days.
+# The page's dates, on Shanghai's calendar as the server keeps them: today, and the Monday of the
+# week 90 days ago (the default window).
+today=$(psql "$db_url" -tAc "SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date")
+since=$(psql "$db_url" -tAc "SELECT date_trunc('week', DATE '$today' - 90)::date")
+
+# The analytics page's SQL (src/storage/analytics.rs, coverage.rs), for all the bureau's districts,
+# window 90 days, league of agencies: every statement the page runs, in its order.
 analytics_sql() { # username
   local ids; ids=$(districts_of "$1")
   cat <<SQL
 SELECT id, name_zh, name_en FROM districts WHERE app.in_jurisdiction(id) ORDER BY admin_code;
 SELECT stage, housing_type, sum(projects)::bigint FROM stats_projects WHERE district_id = ANY($ids) GROUP BY 1, 2;
 SELECT stage_code, level, sum(total)::bigint, sum(open)::bigint FROM stats_findings WHERE district_id = ANY($ids) GROUP BY 1, 2;
-SELECT severe, sum(raised)::bigint, sum(closed)::bigint FROM stats_finding_days WHERE district_id = ANY($ids) AND raised_week >= DATE '2026-08-31' GROUP BY 1;
-SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id = ANY($ids) AND closed_week >= DATE '2026-08-31' GROUP BY 1, 2;
+SELECT severe, sum(raised)::bigint, sum(closed)::bigint FROM stats_finding_days WHERE district_id = ANY($ids) AND raised_week >= DATE '$since' GROUP BY 1;
+SELECT severe, days, sum(closures)::bigint FROM stats_closures WHERE district_id = ANY($ids) AND closed_week >= DATE '$since' GROUP BY 1, 2;
 SELECT c.insurer_org_id, o.name_zh, c.status, c.claims FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims WHERE district_id = ANY($ids) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id;
 SELECT insurer_org_id, complex, days, sum(decisions)::bigint FROM stats_claim_decisions WHERE district_id = ANY($ids) GROUP BY 1, 2, 3;
-SELECT o.id, o.number, o.level, o.deadline, p.name, d.name_zh FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < DATE '2026-11-29' AND o.district_id = ANY($ids) ORDER BY o.deadline LIMIT 20;
+SELECT transfer_month, housing_type, sum(requiring)::bigint, sum(insured)::bigint FROM stats_coverage WHERE district_id = ANY($ids) GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT category, kind, sum(events)::bigint, sum(hazards_found)::bigint, sum(participants)::bigint FROM stats_safety WHERE district_id = ANY($ids) AND month >= date_trunc('month', DATE '$since')::date GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT o.id, o.number, o.level, o.deadline, p.name, d.name_zh FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < DATE '$today' AND o.district_id = ANY($ids) ORDER BY o.deadline LIMIT 20;
 SELECT o.id, o.name_zh, l.* FROM (SELECT org_id, sum(projects)::bigint, sum(floor_area_m2)::float8, sum(units)::bigint, sum(defects)::bigint, sum(severe)::bigint, sum(orders)::bigint, sum(orders_closed)::bigint, sum(orders_on_time)::bigint, sum(claims)::bigint FROM stats_party_league WHERE district_id = ANY($ids) AND party = 'agency' GROUP BY 1 HAVING sum(projects) > 0) l JOIN organisations o ON o.id = l.org_id;
 SQL
 }
