@@ -52,6 +52,10 @@ const SELECT: &str = "\
     JOIN organisations li ON li.id = p.lead_insurer_org_id \
     JOIN rule_packs rp ON rp.id = p.rule_pack_id";
 
+/// Policies awaiting the insurer first, then the developer, then the rest; newest first within.
+const NEEDING_ACTION_FIRST: &str = "array_position(ARRAY['applied','accepted','paid','quoted','draft','issued','in_force','expired','cancelled'], p.status), \
+     p.created_at DESC";
+
 /// Visible policies, optionally of one status, the ones needing action first.
 pub async fn list(
     conn: &mut PgConnection,
@@ -60,9 +64,9 @@ pub async fn list(
     sqlx::query_as(
         &[
             SELECT,
-            " WHERE ($1::text IS NULL OR p.status = $1) \
-              ORDER BY array_position(ARRAY['applied','accepted','paid','quoted','draft','issued','in_force','expired','cancelled'], p.status), \
-                       p.created_at DESC LIMIT 1000",
+            " WHERE ($1::text IS NULL OR p.status = $1) ORDER BY ",
+            NEEDING_ACTION_FIRST,
+            " LIMIT 1000",
         ]
         .concat(),
     )
@@ -79,8 +83,9 @@ pub async fn led_in(
     sqlx::query_as(
         &[
             SELECT,
-            " WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status = ANY($1) \
-              ORDER BY array_position($1, p.status), p.created_at DESC LIMIT 1000",
+            " WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status = ANY($1) ORDER BY ",
+            NEEDING_ACTION_FIRST,
+            " LIMIT 1000",
         ]
         .concat(),
     )

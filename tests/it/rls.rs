@@ -288,6 +288,29 @@ async fn one_organisation_sees_none_of_anothers_rows_even_without_a_where_clause
     );
     assert_eq!(own_tokens, 1);
     assert!(app.count("SELECT count(*) FROM api_tokens").await >= 3);
+    // An organisation's roll-ups (0022): its own rows, and every one of them.
+    for (table, org_column) in [
+        ("stats_party_projects", "org_id"),
+        ("stats_party_open", "org_id"),
+        ("stats_party_deadlines", "org_id"),
+        ("stats_insurer_book", "insurer_org_id"),
+        ("stats_insurer_policies", "insurer_org_id"),
+    ] {
+        let seen: (i64, i64) = sqlx::query_as(&format!(
+            "SELECT count(*) FILTER (WHERE {org_column} <> $1), count(*) FROM {table}"
+        ))
+        .bind(picc)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        let own = app
+            .count(&format!(
+                "SELECT count(*) FROM {table} WHERE {org_column} = '{picc}'"
+            ))
+            .await;
+        assert!(own > 0, "{table} has rows of picc-qd");
+        assert_eq!(seen, (0, own), "{table}");
+    }
 }
 
 #[tokio::test]
