@@ -126,9 +126,20 @@ impl Ranked {
 
 /// The whole queue (the 1,000 most urgent claims) in attention order, from the clocks alone.
 pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
+    let clocks = store::queue_clocks(conn).await?;
+    rank(conn, clocks).await
+}
+
+/// The open claims the insurer leads (its 1,000 most urgent) in attention order.
+pub async fn ranked_lead(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
+    let clocks = store::lead_queue_clocks(conn).await?;
+    rank(conn, clocks).await
+}
+
+async fn rank(conn: &mut sqlx::PgConnection, queue: Vec<ClaimClock>) -> AppResult<Vec<Ranked>> {
     let mut packs = Packs::new();
     let mut order = Vec::new();
-    for clock in store::queue_clocks(conn).await? {
+    for clock in queue {
         let (d, broken) = clocks(conn, &clock, &mut packs).await?;
         let key = attention(&clock.status, &broken, clock.fast_channel, &d);
         order.push((

@@ -134,12 +134,8 @@ struct ClaimsPanel {
 }
 
 impl ClaimsPanel {
-    async fn load(conn: &mut sqlx::PgConnection, org: Option<Uuid>) -> AppResult<Self> {
-        let lead: Vec<claims::Ranked> = claims::ranked(conn)
-            .await?
-            .into_iter()
-            .filter(|r| Some(r.clock.lead_insurer_org_id) == org && r.is_open())
-            .collect();
+    async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Self> {
+        let lead: Vec<claims::Ranked> = claims::ranked_lead(conn).await?;
         let head: Vec<Uuid> = lead.iter().take(8).map(|r| r.clock.id).collect();
         let open = analytics_store::own_claims(conn)
             .await?
@@ -228,7 +224,6 @@ pub async fn dashboard(
         summary: dashboard::org_summary(&mut tx).await?,
         recent,
     };
-    let org_id = user.org.as_ref().map(|o| o.id);
     let page = match kind {
         Dashboard::Regulator => {
             let kinds = dashboard::organisations_in_jurisdiction(&mut tx).await?;
@@ -269,7 +264,7 @@ pub async fn dashboard(
                 .map(PolicyStatus::as_str)
                 .collect();
             let queue = policies::led_in(&mut tx, &awaiting).await?;
-            let claim_panel = ClaimsPanel::load(&mut tx, org_id).await?;
+            let claim_panel = ClaimsPanel::load(&mut tx).await?;
             render(&InsurerHome {
                 ctx,
                 panel,

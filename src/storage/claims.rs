@@ -247,17 +247,34 @@ impl Claim {
     }
 }
 
-/// The clocks of the 1,000 most urgent claims (no joins but the policy's rule pack).
-pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
-    sqlx::query_as(&format!(
+/// What `clocks_of` reads from a queue of claims' columns.
+const CLOCK_COLUMNS: &str = "id, policy_id, lead_insurer_org_id, status, fast_channel, complex, reported_at, \
+     reopened_at, contacted_at, surveyed_at, decided_at";
+
+/// The clocks of a queue (`CLOCK_COLUMNS` of claims; no joins but the policy's rule pack).
+fn clocks_of(queue: &str) -> String {
+    format!(
         "SELECT q.id, po.rule_pack_id, q.lead_insurer_org_id, q.status, q.fast_channel, q.complex, q.reported_at, \
                 q.reopened_at, q.contacted_at, q.surveyed_at, q.decided_at \
-         FROM ({}) q JOIN policies po ON po.id = q.policy_id",
-        queue(
-            "id, policy_id, lead_insurer_org_id, status, fast_channel, complex, reported_at, reopened_at, \
-             contacted_at, surveyed_at, decided_at"
-        )
-    ))
+         FROM ({queue}) q JOIN policies po ON po.id = q.policy_id"
+    )
+}
+
+/// The clocks of the 1,000 most urgent claims.
+pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
+    sqlx::query_as(&clocks_of(&queue(CLOCK_COLUMNS)))
+        .fetch_all(conn)
+        .await
+}
+
+/// The clocks of the 1,000 most urgent open claims the connection's insurer leads, off its own
+/// queue index alone (a lead insurer's desk, without the claims it co-insures).
+pub async fn lead_queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
+    sqlx::query_as(&clocks_of(&format!(
+        "SELECT {CLOCK_COLUMNS} FROM claims \
+         WHERE lead_insurer_org_id = app.current_org_id() AND status NOT IN ('paid', 'rejected') \
+         ORDER BY status IN ('paid', 'rejected'), fast_channel DESC, reported_at LIMIT 1000"
+    )))
     .fetch_all(conn)
     .await
 }
