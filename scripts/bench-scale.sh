@@ -120,6 +120,15 @@ run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=
 run "bureau home (counters + coverage)" laoshan-zjj /
 # The insurer leading the most projects.
 insurer=$(psql "$db_url" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+# The agency and the developer party to the most projects.
+biggest() { # organisation kind → its user
+  psql "$db_url" -tAc "SELECT u.username FROM stats_party_projects m JOIN organisations o ON o.id = m.org_id JOIN users u ON u.org_id = o.id WHERE o.kind = '$1' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+}
+agency=$(biggest risk_agency)
+developer=$(biggest developer)
+run "agency home" "$agency" /
+run "developer home" "$developer" /
+run "projects list (agency, 1,000 newest)" "$agency" /projects
 run "insurer claims queue (page 1 of 50)" "$insurer" /claims
 run "insurer claims queue (page 20)" "$insurer" "/claims?page=20"
 run "insurer home" "$insurer" /

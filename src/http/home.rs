@@ -165,8 +165,13 @@ struct AgencyHome {
     ctx: PageContext,
     panel: OrgPanel,
     risk: RiskPanel,
+    /// Its projects with the most open D/E findings (at most [`HOME_PROJECTS`]); all under 项目.
     projects: Vec<Project>,
+    project_count: i64,
 }
+
+/// How many of its projects an agency's or developer's home lists.
+const HOME_PROJECTS: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "developer/home.html")]
@@ -174,8 +179,10 @@ struct DeveloperHome {
     ctx: PageContext,
     panel: OrgPanel,
     risk: RiskPanel,
+    /// The most recent of its projects (at most [`HOME_PROJECTS`]) with its next step.
     projects: Vec<(Project, Option<&'static str>)>,
-    free_parcels: usize,
+    project_count: i64,
+    free_parcels: i64,
     /// Open owners' claims on its projects: it may be recovered against.
     claims: Vec<ClaimView>,
 }
@@ -281,11 +288,13 @@ pub async fn dashboard(
             ctx,
             panel,
             risk: RiskPanel::load(&mut tx).await?,
-            projects: projects::projects(&mut tx).await?,
+            projects: projects::party_projects_needing_attention(&mut tx, HOME_PROJECTS).await?,
+            project_count: projects::party_project_count(&mut tx).await?,
         }),
         Dashboard::Developer => {
             let risk = RiskPanel::load(&mut tx).await?;
-            let projects = projects::projects(&mut tx)
+            let project_count = projects::party_project_count(&mut tx).await?;
+            let projects = projects::party_projects(&mut tx, HOME_PROJECTS)
                 .await?
                 .into_iter()
                 .map(|p| {
@@ -296,11 +305,7 @@ pub async fn dashboard(
                     (p, step)
                 })
                 .collect();
-            let free_parcels = projects::parcels(&mut tx)
-                .await?
-                .iter()
-                .filter(|p| p.status == "transferred")
-                .count();
+            let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
             let open: Vec<Uuid> = claims::ranked(&mut tx)
                 .await?
@@ -315,6 +320,7 @@ pub async fn dashboard(
                 panel,
                 risk,
                 projects,
+                project_count,
                 free_parcels,
                 claims,
             })

@@ -534,7 +534,7 @@ pub async fn index(
         return Err(AppError::NotFound);
     }
     let mut tx = db::begin(&state.pool, &user).await?;
-    let mut projects = store::projects(&mut tx).await?;
+    let mut projects = visible(&mut tx, &user).await?;
     tx.commit().await?;
     if let Some(stage) = query.stage.as_deref().filter(|s| !s.is_empty()) {
         projects.retain(|p| p.stage == stage);
@@ -959,6 +959,21 @@ pub async fn gate_form(
     project_form(&state, lang, &user, id, "gate", action).await
 }
 
+/// The projects the caller may see (at most 1,000, newest first): an insurer's, agency's or
+/// developer's off its membership rows (the same set the row-level rule allows it), anyone
+/// else's by the row-level rule alone.
+async fn visible(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+) -> AppResult<Vec<store::Project>> {
+    Ok(match user.org_kind() {
+        Some(OrgKind::Insurer | OrgKind::RiskAgency | OrgKind::Developer) => {
+            store::party_projects(conn, 1000).await?
+        }
+        _ => store::projects(conn).await?,
+    })
+}
+
 // ----- API ------------------------------------------------------------------------------------
 
 /// Projects visible to the caller.
@@ -968,7 +983,7 @@ pub async fn api_list(
     user: CurrentUser,
 ) -> AppResult<Json<Items<Project>>> {
     let mut tx = db::begin(&state.pool, &user).await?;
-    let items = store::projects(&mut tx).await?;
+    let items = visible(&mut tx, &user).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
 }

@@ -55,7 +55,12 @@ pub struct AuditEvent {
 pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<AuditEvent>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.seq, a.occurred_at, u.username, a.action, a.entity_type, a.entity_id, a.request_id \
-         FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
+         FROM ((SELECT * FROM audit_log WHERE org_id = (SELECT app.current_org_id()) \
+                ORDER BY occurred_at DESC, seq DESC LIMIT $1) \
+               UNION ALL \
+               (SELECT * FROM audit_log WHERE org_id IS NULL AND user_id = (SELECT app.current_user_id()) \
+                ORDER BY occurred_at DESC, seq DESC LIMIT $1)) a \
+         LEFT JOIN users u ON u.id = a.user_id \
          ORDER BY a.occurred_at DESC, a.seq DESC LIMIT $1",
     )
     .bind(limit)

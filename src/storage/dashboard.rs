@@ -14,7 +14,8 @@ pub async fn org_summary(conn: &mut PgConnection) -> Result<OrgSummary, sqlx::Er
     sqlx::query_as(
         "SELECT (SELECT count(*) FROM users WHERE org_id = app.current_org_id() AND is_active) AS active_users, \
                 (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) AS live_api_tokens, \
-                (SELECT count(*) FROM audit_log WHERE occurred_at > now() - interval '30 days') AS audit_events_30d",
+                (SELECT count(*) FROM audit_log WHERE org_id = (SELECT app.current_org_id()) AND user_id IS NOT NULL \
+                 AND occurred_at > now() - interval '30 days') AS audit_events_30d",
     )
     .fetch_one(conn)
     .await

@@ -175,6 +175,65 @@ pub async fn projects(conn: &mut PgConnection) -> Result<Vec<Project>, sqlx::Err
         .await
 }
 
+/// The `limit` most recent projects the connection's organisation is a party to or develops, off
+/// its membership rows (0022): a national agency's few thousand, not every project's row tested.
+pub async fn party_projects(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<Project>, sqlx::Error> {
+    sqlx::query_as(
+        &[
+            PROJECT_SELECT,
+            " WHERE pr.id = ANY (ARRAY(SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()))) \
+              ORDER BY pr.created_at DESC LIMIT $1",
+        ]
+        .concat(),
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The organisation's `limit` projects with the most open D/E (then C–E) findings, in that order,
+/// off its ranking index (0022).
+pub async fn party_projects_needing_attention(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<Project>, sqlx::Error> {
+    let ranked: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
+         ORDER BY open_de DESC, open_cde DESC, project_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut projects: Vec<Project> =
+        sqlx::query_as(&[PROJECT_SELECT, " WHERE pr.id = ANY($1)"].concat())
+            .bind(&ranked)
+            .fetch_all(conn)
+            .await?;
+    projects.sort_by_key(|p| ranked.iter().position(|id| *id == p.id));
+    Ok(projects)
+}
+
+/// How many projects the connection's organisation is a party to or develops.
+pub async fn party_project_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Parcels transferred to the connection's developer that no project has been registered on.
+pub async fn free_parcels(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM parcels WHERE developer_org_id = (SELECT app.current_org_id()) AND status = 'transferred'",
+    )
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn project(conn: &mut PgConnection, id: Uuid) -> Result<Option<Project>, sqlx::Error> {
     sqlx::query_as(&[PROJECT_SELECT, " WHERE pr.id = $1"].concat())
         .bind(id)

@@ -245,6 +245,22 @@ async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
         if name == "insurer" {
             insurer_home_shows_its_hazards(&browser, &app, username).await;
         }
+        if name == "agency" || name == "developer" {
+            // Its projects, counted from the raw rows: those it holds a live role on or develops.
+            let projects = app
+                .count(&format!(
+                    "SELECT count(*) FROM projects p JOIN organisations o ON o.code = '{username}' \
+                     WHERE p.developer_org_id = o.id OR EXISTS (SELECT 1 FROM project_parties x \
+                           WHERE x.project_id = p.id AND x.org_id = o.id AND x.retired_at IS NULL)"
+                ))
+                .await;
+            assert!(projects > 0);
+            assert_eq!(
+                text_of(&browser, "[data-testid=project-count]").await,
+                projects.to_string(),
+                "{username}"
+            );
+        }
         sign_out(&browser).await;
     }
     browser.goto(&app.url("/no-such-page")).await.unwrap();
