@@ -379,17 +379,40 @@ const ORDER_SELECT: &str = "\
     FROM rectification_orders o JOIN findings f ON f.id = o.finding_id JOIN projects p ON p.id = o.project_id \
     JOIN organisations d ON d.id = o.developer_org_id";
 
-/// Visible orders: open ones first, the most overdue at the top.
+/// How many orders a list shows.
+const ORDERS_LISTED: i64 = 1000;
+
+/// Visible orders (at most 1,000): open ones first, the most overdue at the top, then closed ones.
+/// The open ones are walked off the open orders' deadline index and the closed ones read only
+/// when room remains, so a national agency's list never sorts every order it may see.
 pub async fn orders(
     conn: &mut PgConnection,
     project: Option<Uuid>,
 ) -> Result<Vec<Order>, sqlx::Error> {
-    sqlx::query_as(
-        &[ORDER_SELECT, " WHERE ($1::uuid IS NULL OR o.project_id = $1) ORDER BY o.status = 'closed', o.deadline, o.number LIMIT 1000"].concat(),
-    )
-    .bind(project)
-    .fetch_all(conn)
-    .await
+    let in_state = |status: &str| {
+        [
+            ORDER_SELECT,
+            " WHERE ",
+            status,
+            " AND ($1::uuid IS NULL OR o.project_id = $1) ORDER BY o.deadline, o.number LIMIT $2",
+        ]
+        .concat()
+    };
+    let mut orders: Vec<Order> = sqlx::query_as(&in_state("o.status <> 'closed'"))
+        .bind(project)
+        .bind(ORDERS_LISTED)
+        .fetch_all(&mut *conn)
+        .await?;
+    let room = ORDERS_LISTED - i64::try_from(orders.len()).unwrap_or(ORDERS_LISTED);
+    if room > 0 {
+        let closed: Vec<Order> = sqlx::query_as(&in_state("o.status = 'closed'"))
+            .bind(project)
+            .bind(room)
+            .fetch_all(conn)
+            .await?;
+        orders.extend(closed);
+    }
+    Ok(orders)
 }
 
 pub async fn order(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
