@@ -3,23 +3,22 @@
 -- its whole policy list) on every visit to its home. Kept in the same transaction as the rows.
 
 -- Who is a party to a project (lead or co-insurer, agency, developer), with the project's open
--- C–E and D/E findings and the deadlines of its open, unanswered orders (the earliest, and the
--- sixteen earliest: the risk score's overdue part is full long before sixteen orders, so a book
--- scores every project without counting its orders): membership for the roll-ups below, and the
--- indexes a home ranks its projects by.
+-- C–E and D/E findings and the sixteen earliest deadlines of its open, unanswered orders (the risk
+-- score's overdue part is full long before sixteen orders, so a book scores every project without
+-- counting its orders; the first is the longest overdue): membership for the roll-ups below, and
+-- the indexes a home ranks its projects by.
 CREATE TABLE stats_party_projects (
     org_id          uuid NOT NULL REFERENCES organisations (id),
     project_id      uuid NOT NULL REFERENCES projects (id),
     open_cde        bigint NOT NULL DEFAULT 0,
     open_de         bigint NOT NULL DEFAULT 0,
-    first_deadline  date,
     early_deadlines date[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (org_id, project_id)
 );
 CREATE INDEX stats_party_projects_project_idx ON stats_party_projects (project_id);
 CREATE INDEX stats_party_projects_attention_idx ON stats_party_projects (org_id, open_de DESC, open_cde DESC);
-CREATE INDEX stats_party_projects_deadline_idx ON stats_party_projects (org_id, first_deadline)
-    WHERE first_deadline IS NOT NULL;
+CREATE INDEX stats_party_projects_deadline_idx ON stats_party_projects (org_id, (early_deadlines[1]))
+    WHERE early_deadlines <> '{}';
 
 -- One element per open, unanswered order, earliest first, at most sixteen.
 CREATE FUNCTION app.early_deadlines(p_project uuid) RETURNS date[] LANGUAGE sql STABLE
@@ -47,15 +46,12 @@ CREATE TABLE stats_party_deadlines (
 -- (0019), so a party joining never misses a count committed meanwhile.
 CREATE FUNCTION app.party_count_project(p_org uuid, p_project uuid, p_sign int) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
-DECLARE
-    v_early date[];
 BEGIN
     PERFORM 1 FROM stats_project_league WHERE project_id = p_project FOR UPDATE;
     IF p_sign > 0 THEN
-        v_early := app.early_deadlines(p_project);
-        INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline, early_deadlines)
+        INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, early_deadlines)
         SELECT p_org, p_project, coalesce(sum(open) FILTER (WHERE level IN ('C', 'D', 'E')), 0),
-               coalesce(sum(open) FILTER (WHERE level IN ('D', 'E')), 0), v_early[1], v_early
+               coalesce(sum(open) FILTER (WHERE level IN ('D', 'E')), 0), app.early_deadlines(p_project)
         FROM stats_project_open WHERE project_id = p_project;
     ELSE
         DELETE FROM stats_party_projects WHERE org_id = p_org AND project_id = p_project;
@@ -130,8 +126,8 @@ BEGIN
         INSERT INTO stats_party_deadlines AS s (org_id, deadline, open, responded)
         SELECT org_id, NEW.deadline, v_open, v_responded FROM stats_party_projects WHERE project_id = NEW.project_id
         ON CONFLICT (org_id, deadline) DO UPDATE SET open = s.open + excluded.open, responded = s.responded + excluded.responded;
-        UPDATE stats_party_projects m SET first_deadline = e.early[1], early_deadlines = e.early
-        FROM app.early_deadlines(NEW.project_id) e (early) WHERE m.project_id = NEW.project_id;
+        UPDATE stats_party_projects SET early_deadlines = app.early_deadlines(NEW.project_id)
+        WHERE project_id = NEW.project_id;
     END IF;
     RETURN NULL;
 END $$;
@@ -327,8 +323,8 @@ CREATE FUNCTION app.recount_party_roll_ups() RETURNS void LANGUAGE sql AS $$
                        FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'R', 'O']) WITH ORDINALITY AS x (v, n) ORDER BY n),
         recurring = coalesce((SELECT recurring FROM stats_project_recurrence r WHERE r.project_id = l.project_id), 0);
     TRUNCATE stats_party_projects, stats_party_open, stats_party_deadlines, stats_insurer_book, stats_insurer_policies;
-    INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, first_deadline, early_deadlines)
-        SELECT m.org_id, m.project_id, coalesce(o.cde, 0), coalesce(o.de, 0), d.early[1], coalesce(d.early, '{}')
+    INSERT INTO stats_party_projects (org_id, project_id, open_cde, open_de, early_deadlines)
+        SELECT m.org_id, m.project_id, coalesce(o.cde, 0), coalesce(o.de, 0), coalesce(d.early, '{}')
         FROM (SELECT org_id, project_id FROM project_parties WHERE retired_at IS NULL
               UNION SELECT developer_org_id, id FROM projects) m
         LEFT JOIN (SELECT project_id, sum(open) FILTER (WHERE level IN ('C', 'D', 'E')) AS cde,

@@ -44,6 +44,16 @@ impl OrgKind {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == value)
     }
+
+    /// Whether it sees projects only as a party to them (lead or co-insurer, agency) or as their
+    /// developer: exactly the projects its membership rows name (0022), so its lists may be read
+    /// off them instead of testing every project's row.
+    pub fn sees_projects_as_party(self) -> bool {
+        matches!(
+            self,
+            OrgKind::Insurer | OrgKind::RiskAgency | OrgKind::Developer
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -83,6 +83,10 @@ pub fn risk_score(inputs: &RiskInputs) -> RiskScore {
     }
 }
 
+/// How many deadlines of a project's open, unanswered orders the counters keep (migration 0022):
+/// more orders than the overdue part of the score can weigh, so a score needs no other count.
+pub const OVERDUE_DEADLINES_KEPT: i64 = 16;
+
 /// IDI premium is earned evenly over the longest cover section (10 years) from issue; the safety
 /// part over construction is not separated here. Returns the earned part of `written_fen`.
 pub fn earned_fen(written_fen: i64, days_since_issue: i64) -> i64 {
@@ -95,9 +99,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_overdue_part_is_full_by_sixteen_orders() {
-        // The counters keep a project's sixteen earliest open deadlines (migration 0022), so an
-        // insurer's book scores from them alone: more orders than that change nothing.
+    fn the_overdue_part_is_full_by_the_deadlines_the_counters_keep() {
+        // The counters keep a project's earliest open deadlines, so an insurer's book scores from
+        // them alone: more orders than they keep change nothing.
         let with = |overdue_orders: i64| {
             risk_score(&RiskInputs {
                 findings: [10, 5, 3, 1, 0, 0, 0],
@@ -106,8 +110,8 @@ mod tests {
                 ..Default::default()
             })
         };
-        assert_eq!(with(16), with(1_000));
-        assert_ne!(with(1), with(16));
+        assert_eq!(with(OVERDUE_DEADLINES_KEPT), with(1_000));
+        assert_ne!(with(1), with(OVERDUE_DEADLINES_KEPT));
     }
 
     #[test]

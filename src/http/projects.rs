@@ -966,12 +966,13 @@ async fn visible(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
 ) -> AppResult<Vec<store::Project>> {
-    Ok(match user.org_kind() {
-        Some(OrgKind::Insurer | OrgKind::RiskAgency | OrgKind::Developer) => {
+    Ok(
+        if user.org_kind().is_some_and(OrgKind::sees_projects_as_party) {
             store::party_projects(conn, 1000).await?
-        }
-        _ => store::projects(conn).await?,
-    })
+        } else {
+            store::projects(conn).await?
+        },
+    )
 }
 
 // ----- API ------------------------------------------------------------------------------------

@@ -174,12 +174,7 @@ const CLAIM_SELECT: &str = "\
 /// most 50), so a big insurer's or bureau's queue never sorts all its claims; the arms are merged
 /// and cut again. Each claim is read once, by its arm.
 fn queue(columns: &str) -> String {
-    let arm = |filter: &str, limit: u32| {
-        format!(
-            "SELECT {columns}, status IN ('paid', 'rejected') AS q_closed FROM claims WHERE {filter} \
-             ORDER BY q_closed, fast_channel DESC, reported_at LIMIT {limit}"
-        )
-    };
+    let arm = |filter: &str, limit: u32| queue_arm(columns, filter, limit);
     format!(
         "SELECT {columns} FROM (({lead}) UNION ({developer}) \
            UNION (SELECT x.* FROM unnest(app.jurisdiction_ids()) d CROSS JOIN LATERAL ({district}) x) \
@@ -191,6 +186,14 @@ fn queue(columns: &str) -> String {
         developer = arm("developer_org_id = app.current_org_id()", 1000),
         district = arm("district_id = d", 1000),
         project = arm("project_id = pr", 50),
+    )
+}
+
+/// One party's claims in queue order, off its own index (0018), cut at `limit`.
+fn queue_arm(columns: &str, filter: &str, limit: u32) -> String {
+    format!(
+        "SELECT {columns}, status IN ('paid', 'rejected') AS q_closed FROM claims WHERE {filter} \
+         ORDER BY q_closed, fast_channel DESC, reported_at LIMIT {limit}"
     )
 }
 
@@ -270,10 +273,10 @@ pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sq
 /// The clocks of the 1,000 most urgent open claims the connection's insurer leads, off its own
 /// queue index alone (a lead insurer's desk, without the claims it co-insures).
 pub async fn lead_queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
-    sqlx::query_as(&clocks_of(&format!(
-        "SELECT {CLOCK_COLUMNS} FROM claims \
-         WHERE lead_insurer_org_id = app.current_org_id() AND status NOT IN ('paid', 'rejected') \
-         ORDER BY status IN ('paid', 'rejected'), fast_channel DESC, reported_at LIMIT 1000"
+    sqlx::query_as(&clocks_of(&queue_arm(
+        CLOCK_COLUMNS,
+        "lead_insurer_org_id = app.current_org_id() AND status NOT IN ('paid', 'rejected')",
+        1000,
     )))
     .fetch_all(conn)
     .await

@@ -21,3 +21,8 @@ pub mod subrogation;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+
+/// The projects the connection's organisation is a party to (insurer, co-insurer, agency) or
+/// develops, off its own membership rows (0022): a subquery for `project_id IN (…)`.
+pub(crate) const OWN_PROJECTS: &str =
+    "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())";

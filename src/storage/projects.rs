@@ -5,6 +5,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::OWN_PROJECTS;
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Parcel {
     pub id: Uuid,
@@ -184,8 +186,9 @@ pub async fn party_projects(
     sqlx::query_as(
         &[
             PROJECT_SELECT,
-            " WHERE pr.id = ANY (ARRAY(SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()))) \
-              ORDER BY pr.created_at DESC LIMIT $1",
+            " WHERE pr.id = ANY (ARRAY(",
+            OWN_PROJECTS,
+            ")) ORDER BY pr.created_at DESC LIMIT $1",
         ]
         .concat(),
     )
@@ -218,11 +221,9 @@ pub async fn party_projects_needing_attention(
 
 /// How many projects the connection's organisation is a party to or develops.
 pub async fn party_project_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())",
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar(&format!("SELECT count(*) FROM ({OWN_PROJECTS}) own"))
+        .fetch_one(conn)
+        .await
 }
 
 /// Parcels transferred to the connection's developer that no project has been registered on.

@@ -5,7 +5,9 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::OWN_PROJECTS;
 use super::projects::Project;
+use crate::domain::underwriting::OVERDUE_DEADLINES_KEPT;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Visit {
@@ -67,7 +69,7 @@ pub async fn visits(
     sqlx::query_as(&format!(
         "SELECT v.id, v.project_id, p.name AS project_name, v.kind, v.stage_code, v.planned_on, v.status \
          FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
-         WHERE v.status = 'planned' AND (v.project_id = $1 OR ($1::uuid IS NULL AND v.project_id IN ({MY_PROJECTS}))) \
+         WHERE v.status = 'planned' AND (v.project_id = $1 OR ($1::uuid IS NULL AND v.project_id IN ({OWN_PROJECTS}))) \
            AND ($2::date IS NULL OR v.planned_on >= $2) AND v.planned_on <= $3 \
          ORDER BY v.planned_on, p.name LIMIT 200"
     ))
@@ -82,7 +84,7 @@ pub async fn visits(
 pub async fn late_visits(conn: &mut PgConnection, before: NaiveDate) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM inspection_visits v \
-         WHERE v.status = 'planned' AND v.planned_on < $1 AND v.project_id IN ({MY_PROJECTS})"
+         WHERE v.status = 'planned' AND v.planned_on < $1 AND v.project_id IN ({OWN_PROJECTS})"
     ))
     .bind(before)
     .fetch_one(conn)
@@ -524,11 +526,6 @@ pub struct LevelCount {
     pub open: i64,
 }
 
-/// The projects the connection's organisation is a party to (insurer, co-insurer, agency) or
-/// develops: what a party's home is about, off its own membership rows (0022).
-const MY_PROJECTS: &str =
-    "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())";
-
 /// Open findings by current level on the organisation's projects, from its roll-up.
 pub async fn open_by_level(conn: &mut PgConnection) -> Result<Vec<LevelCount>, sqlx::Error> {
     sqlx::query_as(
@@ -559,7 +556,7 @@ pub async fn earliest_open_orders(
     limit: i64,
 ) -> Result<Vec<Order>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{ORDER_SELECT} WHERE o.status <> 'closed' AND o.project_id IN ({MY_PROJECTS}) ORDER BY o.deadline, o.number LIMIT $1"
+        "{ORDER_SELECT} WHERE o.status <> 'closed' AND o.project_id IN ({OWN_PROJECTS}) ORDER BY o.deadline, o.number LIMIT $1"
     ))
     .bind(limit)
     .fetch_all(conn)
@@ -580,8 +577,8 @@ pub struct ProjectRisk {
 /// The organisation's projects that most need attention, at most `limit`: those with the most
 /// open D/E (then C–E) findings and those with the longest overdue orders, each off its own index
 /// of the organisation's projects. Overdue orders are counted from the early deadlines on the
-/// organisation's row (from the counters only when it has sixteen or more); last inspection off
-/// the inspections' index.
+/// organisation's row (from the counters only when it keeps as many as it can); last inspection
+/// off the inspections' index.
 pub async fn risk_by_project(
     conn: &mut PgConnection,
     today: NaiveDate,
@@ -593,10 +590,11 @@ pub async fn risk_by_project(
               WHERE org_id = (SELECT app.current_org_id()) ORDER BY open_de DESC, open_cde DESC LIMIT $2) \
              UNION \
              (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
-              WHERE org_id = (SELECT app.current_org_id()) AND first_deadline < $1 ORDER BY first_deadline LIMIT $2)), \
+              WHERE org_id = (SELECT app.current_org_id()) AND early_deadlines <> '{}' AND early_deadlines[1] < $1 \
+              ORDER BY early_deadlines[1] LIMIT $2)), \
          ranked AS ( \
              SELECT c.project_id, c.open_cde, c.open_de, \
-                    CASE WHEN cardinality(c.early_deadlines) < 16 \
+                    CASE WHEN cardinality(c.early_deadlines) < $3 \
                          THEN (SELECT count(*) FROM unnest(c.early_deadlines) d WHERE d < $1) \
                          ELSE (SELECT sum(open - responded) FROM stats_project_deadlines s \
                                WHERE s.project_id = c.project_id AND s.deadline < $1) END::bigint AS overdue_orders, \
@@ -611,6 +609,7 @@ pub async fn risk_by_project(
     )
     .bind(today)
     .bind(limit)
+    .bind(OVERDUE_DEADLINES_KEPT)
     .fetch_all(conn)
     .await
 }
