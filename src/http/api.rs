@@ -80,6 +80,13 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
+/// A page of a long list and the cursor of the next (`?after=`), absent on the last page.
+#[derive(Serialize, ToSchema)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
 /// The signed-in user and organisation.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Principal), (status = 401)))]
 pub async fn me(user: CurrentUser) -> Json<Principal> {

@@ -10,6 +10,7 @@ use super::claim_queue::{self as claims, ClaimView};
 use super::error::AppResult;
 use super::extract::CurrentUser;
 use super::orders::{OrderView, view};
+use super::pager::PAGE_ROWS;
 use super::projects::today;
 use crate::db;
 use crate::domain::analytics::{DECISION_BUCKETS, decisions_on_time, median_days, share};
@@ -23,7 +24,7 @@ use crate::storage::audit::{self, AuditEvent};
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
-use crate::storage::projects::{self, Project};
+use crate::storage::projects::{self, Project, ProjectFilter, ProjectScope};
 use crate::storage::risk::{self, LevelCount, ProjectRisk, Visit};
 use crate::views::{PageContext, render};
 use uuid::Uuid;
@@ -294,17 +295,23 @@ pub async fn dashboard(
         Dashboard::Developer => {
             let risk = RiskPanel::load(&mut tx).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
-            let projects = projects::party_projects(&mut tx, HOME_PROJECTS)
-                .await?
-                .into_iter()
-                .map(|p| {
-                    let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
-                        None => Some("next.apply"),
-                        Some(status) => developer_next_step(status),
-                    };
-                    (p, step)
-                })
-                .collect();
+            let projects = projects::listed(
+                &mut tx,
+                ProjectScope::Own,
+                &ProjectFilter::default(),
+                None,
+                HOME_PROJECTS,
+            )
+            .await?
+            .into_iter()
+            .map(|p| {
+                let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
+                    None => Some("next.apply"),
+                    Some(status) => developer_next_step(status),
+                };
+                (p, step)
+            })
+            .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
             let open: Vec<Uuid> = claims::ranked(&mut tx)
@@ -335,7 +342,14 @@ pub async fn dashboard(
             render(&PartnerHome {
                 ctx,
                 panel,
-                projects: projects::projects(&mut tx).await?,
+                projects: projects::listed(
+                    &mut tx,
+                    ProjectScope::Visible,
+                    &ProjectFilter::default(),
+                    None,
+                    PAGE_ROWS,
+                )
+                .await?,
                 claims,
                 is_property_manager,
             })

@@ -14,11 +14,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::api::Items;
+use super::api::Listed;
 use super::error::{AppError, AppResult, FieldError};
-use super::export::{Cell, FormatQuery, Sheet};
+use super::export::{Cell, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
+use super::pager::{Links, Page, PageQuery};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
 use crate::db;
@@ -30,9 +31,9 @@ use crate::i18n::Lang;
 use crate::storage::checklists::{self, Check};
 use crate::storage::projects::{self as project_store, Building};
 use crate::storage::risk::{
-    self as store, Finding, Inspection, NewFinding, NewInspection, NewPhoto,
+    self as store, Finding, Inspection, InspectionKey, NewFinding, NewInspection, NewPhoto,
 };
-use crate::storage::{audit, policies, rules};
+use crate::storage::{ListScope, audit, policies, rules};
 use crate::views::{PageContext, render, render_status};
 
 pub fn stage_codes() -> Vec<&'static str> {
@@ -461,27 +462,47 @@ pub async fn api_reschedule(
 struct ListPage {
     ctx: PageContext,
     inspections: Vec<Inspection>,
+    links: Links,
+}
+
+/// A page of the inspections the reader's organisation may see, newest first.
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &PageQuery,
+) -> AppResult<Page<Inspection>> {
+    let after = query.after::<InspectionKey>()?;
+    let rows = query.rows()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let inspections = store::inspections(
+        &mut tx,
+        ListScope::for_reader(user.org_kind()),
+        after.as_ref(),
+        rows + 1,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Page::of(inspections, rows, Inspection::key))
 }
 
 pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    Query(format): Query<FormatQuery>,
+    Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let inspections = store::inspections(&mut tx, None).await?;
-    tx.commit().await?;
-    if format.is_xlsx() {
-        let ctx = PageContext::signed_in(lang, &user, "/inspections");
-        return inspection_sheet(&ctx, &inspections).download("inspections.xlsx");
+    let page = page(&state, &user, &query).await?;
+    let ctx = PageContext::signed_in(lang, &user, "/inspections");
+    if query.is_xlsx() {
+        return inspection_sheet(&ctx, &page.rows).download("inspections.xlsx");
     }
     render(&ListPage {
-        ctx: PageContext::signed_in(lang, &user, "/inspections"),
-        inspections,
+        ctx,
+        links: page.links("/inspections", &query),
+        inspections: page.rows,
     })
 }
 
@@ -711,15 +732,18 @@ pub async fn api_photo(
     photo(state, user, id).await
 }
 
-#[utoipa::path(get, path = "/api/v1/inspections", responses((status = 200, body = Items<Inspection>)))]
+/// Visible inspections, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/inspections", params(PageQuery), responses((status = 200, body = Listed<Inspection>), (status = 422)))]
 pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Items<Inspection>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let items = store::inspections(&mut tx, None).await?;
-    tx.commit().await?;
-    Ok(Json(Items { items }))
+    Query(query): Query<PageQuery>,
+) -> AppResult<Json<Listed<Inspection>>> {
+    let page = page(&state, &user, &query).await?;
+    Ok(Json(Listed {
+        items: page.rows,
+        next: page.next,
+    }))
 }
 
 /// Opens an inspection on a project the agency is assigned to.

@@ -23,6 +23,7 @@ pub mod middleware;
 pub mod notifications;
 pub mod orders;
 pub mod organisations;
+pub mod pager;
 pub mod parcels;
 pub mod pdf;
 pub mod policies;

@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::api::Items;
+use super::api::Listed;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
+use super::pager::{Links, Page, PageQuery};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
 use crate::db;
@@ -23,8 +24,9 @@ use crate::domain::risk::{
 };
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
+use crate::storage::ListScope;
 use crate::storage::escalations::EscalationStep;
-use crate::storage::risk::{self as store, NewPhoto, Order, OrderEvent};
+use crate::storage::risk::{self as store, NewPhoto, Order, OrderEvent, OrderKey};
 use crate::storage::{audit, projects as project_store};
 use crate::views::{PageContext, render, render_status};
 
@@ -253,35 +255,50 @@ pub async fn recheck(
 struct ListPage {
     ctx: PageContext,
     orders: Vec<OrderView>,
+    links: Links,
+}
+
+/// A page of the orders the reader's organisation may see, as its list walks them: open before
+/// closed, the most overdue first.
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &PageQuery,
+) -> AppResult<Page<OrderView>> {
+    let after = query.after::<OrderKey>()?;
+    let rows = query.rows()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let orders = store::orders(
+        &mut tx,
+        ListScope::for_reader(user.org_kind()),
+        after.as_ref(),
+        rows + 1,
+    )
+    .await?;
+    tx.commit().await?;
+    let day = today();
+    Ok(Page::of(orders, rows, Order::key).map(|o| view(o, day)))
 }
 
 pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    axum::extract::Query(format): axum::extract::Query<super::export::FormatQuery>,
+    Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let orders = store::orders(&mut tx, None).await?;
-    tx.commit().await?;
-    let day = today();
-    let mut orders: Vec<OrderView> = orders.into_iter().map(|o| view(o, day)).collect();
-    // The ball in the developer's court and most overdue first.
-    orders.sort_by_key(|o| {
-        (
-            o.order.status == "closed",
-            std::cmp::Reverse(o.days_overdue),
-            o.order.deadline,
-        )
-    });
+    let page = page(&state, &user, &query).await?;
     let ctx = PageContext::signed_in(lang, &user, "/orders");
-    if format.is_xlsx() {
-        return order_sheet(&ctx, &orders).download("orders.xlsx");
+    if query.is_xlsx() {
+        return order_sheet(&ctx, &page.rows).download("orders.xlsx");
     }
-    render(&ListPage { ctx, orders })
+    render(&ListPage {
+        ctx,
+        links: page.links("/orders", &query),
+        orders: page.rows,
+    })
 }
 
 fn order_sheet(ctx: &PageContext, orders: &[OrderView]) -> super::export::Sheet {
@@ -444,18 +461,18 @@ pub async fn recheck_form(
 
 // ----- API ------------------------------------------------------------------------------------
 
-/// Visible rectification orders with their escalation step.
-#[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, body = Items<OrderView>)))]
+/// Visible rectification orders with their escalation step, a page at a time: open before
+/// closed, the most overdue first.
+#[utoipa::path(get, path = "/api/v1/orders", params(PageQuery), responses((status = 200, body = Listed<OrderView>), (status = 422)))]
 pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Items<OrderView>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let orders = store::orders(&mut tx, None).await?;
-    tx.commit().await?;
-    let day = today();
-    Ok(Json(Items {
-        items: orders.into_iter().map(|o| view(o, day)).collect(),
+    Query(query): Query<PageQuery>,
+) -> AppResult<Json<Listed<OrderView>>> {
+    let page = page(&state, &user, &query).await?;
+    Ok(Json(Listed {
+        items: page.rows,
+        next: page.next,
     }))
 }
 

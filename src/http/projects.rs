@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::api::Items;
+use super::api::Listed;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
+use super::pager::{Links, Page, PageQuery};
 use crate::db;
 use crate::domain::policy::{PolicyStatus, developer_next_step};
 use crate::domain::project::{
@@ -25,7 +26,8 @@ use crate::domain::rules::{CoverPeriod, HousingType, cover_periods};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::projects::{
-    self as store, Building, GateCheck, NewBuilding, NewProject, Parcel, Project,
+    self as store, Building, GateCheck, NewBuilding, NewProject, Parcel, Project, ProjectFilter,
+    ProjectKey, ProjectScope,
 };
 use crate::storage::{audit, policies, rules};
 use crate::views::{PageContext, render, render_status};
@@ -512,69 +514,99 @@ struct ListPage {
     ctx: PageContext,
     projects: Vec<Project>,
     stages: Vec<&'static str>,
-    /// This list, filtered as shown, as an Excel download.
-    download: String,
+    /// The filters as chosen, to show them selected.
+    filter: ListFilter,
+    links: Links,
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    stage: Option<String>,
-    policy: Option<String>,
-    /// "xlsx": download the (filtered) list.
-    format: Option<String>,
+/// `?stage=&policy=insured|uninsured` on the projects list, with its page.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListFilter {
+    /// A stage code; empty or absent: every stage.
+    #[serde(default)]
+    stage: String,
+    /// "insured" (current policy issued) or "uninsured"; empty or absent: both.
+    #[serde(default)]
+    policy: String,
+}
+
+impl ListFilter {
+    fn parse(&self) -> AppResult<ProjectFilter> {
+        let stage = match self.stage.as_str() {
+            "" => None,
+            s => Some(
+                ProjectStage::parse(s)
+                    .ok_or(AppError::field("stage", "projects.bad_stage"))?
+                    .as_str()
+                    .to_owned(),
+            ),
+        };
+        let insured = match self.policy.as_str() {
+            "" => None,
+            "insured" => Some(true),
+            "uninsured" => Some(false),
+            _ => return Err(AppError::field("policy", "projects.policy_filter_invalid")),
+        };
+        Ok(ProjectFilter { stage, insured })
+    }
+
+    /// The list's address with these filters, for its pager and download.
+    fn base(&self) -> String {
+        let param = |v: &str| {
+            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        format!(
+            "/projects?stage={}&policy={}",
+            param(&self.stage),
+            param(&self.policy)
+        )
+    }
+}
+
+/// A page of the projects the reader's organisation may see, newest first.
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: &ListFilter,
+    query: &PageQuery,
+) -> AppResult<Page<Project>> {
+    let chosen = filter.parse()?;
+    let after = query.after::<ProjectKey>()?;
+    let rows = query.rows()?;
+    let mut tx = db::begin(&state.pool, user).await?;
+    let projects = store::listed(
+        &mut tx,
+        ProjectScope::for_reader(user.org_kind()),
+        &chosen,
+        after.as_ref(),
+        rows + 1,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Page::of(projects, rows, Project::key))
 }
 
 pub async fn index(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    Query(query): Query<ListQuery>,
+    Query(filter): Query<ListFilter>,
+    Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let mut projects = visible(&mut tx, &user).await?;
-    tx.commit().await?;
-    if let Some(stage) = query.stage.as_deref().filter(|s| !s.is_empty()) {
-        projects.retain(|p| p.stage == stage);
-    }
-    match query.policy.as_deref() {
-        Some("uninsured") => projects.retain(|p| {
-            !p.policy_status
-                .as_deref()
-                .and_then(PolicyStatus::parse)
-                .is_some_and(PolicyStatus::is_issued)
-        }),
-        Some("insured") => projects.retain(|p| {
-            p.policy_status
-                .as_deref()
-                .and_then(PolicyStatus::parse)
-                .is_some_and(PolicyStatus::is_issued)
-        }),
-        _ => {}
-    }
+    let page = page(&state, &user, &filter, &query).await?;
     let ctx = PageContext::signed_in(lang, &user, "/projects");
-    if query.format.as_deref() == Some("xlsx") {
-        return project_sheet(&ctx, &projects).download("projects.xlsx");
+    if query.is_xlsx() {
+        return project_sheet(&ctx, &page.rows).download("projects.xlsx");
     }
-    let param = |v: &Option<String>| {
-        percent_encoding::utf8_percent_encode(
-            v.as_deref().unwrap_or(""),
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .to_string()
-    };
-    let download = format!(
-        "/projects?stage={}&policy={}&format=xlsx",
-        param(&query.stage),
-        param(&query.policy)
-    );
     render(&ListPage {
         ctx,
-        projects,
+        links: page.links(&filter.base(), &query),
+        projects: page.rows,
         stages: ProjectStage::ALL.iter().map(|s| s.as_str()).collect(),
-        download,
+        filter,
     })
 }
 
@@ -761,6 +793,9 @@ struct DetailPage {
     managers: Vec<(String, String)>,
 }
 
+/// How many of its inspections and orders a project's page lists (most recent and most urgent).
+const PROJECT_PAGE_ROWS: i64 = 1000;
+
 pub(super) async fn detail_page(
     state: &AppState,
     lang: Lang,
@@ -776,9 +811,11 @@ pub(super) async fn detail_page(
     )
     .fetch_all(&mut *tx)
     .await?;
-    let inspections = crate::storage::risk::inspections(&mut tx, Some(id)).await?;
+    let scope = crate::storage::ListScope::Project(id);
+    let inspections =
+        crate::storage::risk::inspections(&mut tx, scope, None, PROJECT_PAGE_ROWS).await?;
     let day = today();
-    let orders = crate::storage::risk::orders(&mut tx, Some(id))
+    let orders = crate::storage::risk::orders(&mut tx, scope, None, PROJECT_PAGE_ROWS)
         .await?
         .into_iter()
         .map(|o| super::orders::view(o, day))
@@ -962,31 +999,20 @@ pub async fn gate_form(
 /// The projects the caller may see (at most 1,000, newest first): an insurer's, agency's or
 /// developer's off its membership rows (the same set the row-level rule allows it), anyone
 /// else's by the row-level rule alone.
-async fn visible(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-) -> AppResult<Vec<store::Project>> {
-    Ok(
-        if user.org_kind().is_some_and(OrgKind::sees_projects_as_party) {
-            store::party_projects(conn, 1000).await?
-        } else {
-            store::projects(conn).await?
-        },
-    )
-}
-
-// ----- API ------------------------------------------------------------------------------------
-
-/// Projects visible to the caller.
-#[utoipa::path(get, path = "/api/v1/projects", responses((status = 200, body = Items<Project>)))]
+/// Projects visible to the caller, newest first, a page at a time; filtered by stage and by
+/// whether the current policy has been issued.
+#[utoipa::path(get, path = "/api/v1/projects", params(ListFilter, PageQuery), responses((status = 200, body = Listed<Project>), (status = 422)))]
 pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Items<Project>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
-    let items = visible(&mut tx, &user).await?;
-    tx.commit().await?;
-    Ok(Json(Items { items }))
+    Query(filter): Query<ListFilter>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Json<Listed<Project>>> {
+    let page = page(&state, &user, &filter, &query).await?;
+    Ok(Json(Listed {
+        items: page.rows,
+        next: page.next,
+    }))
 }
 
 /// Registers a project on one of the developer's parcels.

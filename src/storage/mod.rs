@@ -26,3 +26,47 @@ pub mod users;
 /// develops, off its own membership rows (0022): a subquery for `project_id IN (…)`.
 pub(crate) const OWN_PROJECTS: &str =
     "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())";
+
+/// Which rows a list of orders or inspections walks, and so which index: one project's, the
+/// reader's own column (a developer's or an agency's rows carry it, 0024), or every row the reader
+/// may see, row-level security filtering as the walk goes (a bureau's or an insurer's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    Project(uuid::Uuid),
+    OwnDeveloperColumn,
+    OwnAgencyColumn,
+    Visible,
+}
+
+impl ListScope {
+    /// The whole list, as the reader's organisation walks it best.
+    pub fn for_reader(kind: Option<crate::domain::tenancy::OrgKind>) -> Self {
+        use crate::domain::tenancy::OrgKind;
+        match kind {
+            Some(OrgKind::Developer) => ListScope::OwnDeveloperColumn,
+            Some(OrgKind::RiskAgency) => ListScope::OwnAgencyColumn,
+            _ => ListScope::Visible,
+        }
+    }
+
+    /// The condition on the rows of `table` (an alias); the project, if any, is bound as `$1`.
+    fn condition(self, table: &str) -> String {
+        match self {
+            ListScope::Project(_) => format!("{table}.project_id = $1"),
+            ListScope::OwnDeveloperColumn => {
+                format!("{table}.developer_org_id = (SELECT app.current_org_id())")
+            }
+            ListScope::OwnAgencyColumn => {
+                format!("{table}.agency_org_id = (SELECT app.current_org_id())")
+            }
+            ListScope::Visible => "true".to_owned(),
+        }
+    }
+
+    fn project(self) -> Option<uuid::Uuid> {
+        match self {
+            ListScope::Project(id) => Some(id),
+            _ => None,
+        }
+    }
+}

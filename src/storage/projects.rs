@@ -1,11 +1,13 @@
 //! Parcels, projects, buildings, the organisations on a project, and permit-gate answers.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::OWN_PROJECTS;
+use crate::domain::policy::PolicyStatus;
+use crate::domain::tenancy::OrgKind;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Parcel {
@@ -171,28 +173,96 @@ const PROJECT_SELECT: &str = "\
                        ORDER BY status IN ('cancelled', 'expired'), created_at DESC LIMIT 1) po ON true \
     LEFT JOIN organisations li ON li.id = po.lead_insurer_org_id";
 
-pub async fn projects(conn: &mut PgConnection) -> Result<Vec<Project>, sqlx::Error> {
-    sqlx::query_as(&[PROJECT_SELECT, " ORDER BY pr.created_at DESC LIMIT 1000"].concat())
-        .fetch_all(conn)
-        .await
+/// The status of a project's current policy: its live or latest one, as `PROJECT_SELECT` picks it.
+const CURRENT_POLICY_STATUS: &str = "SELECT status FROM policies WHERE project_id = pr.id \
+     ORDER BY status IN ('cancelled', 'expired'), created_at DESC LIMIT 1";
+
+/// Which projects a list walks: the organisation's own (a party's or developer's, off its
+/// membership rows, 0022), or every project the reader may see, newest first off their index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectScope {
+    Own,
+    Visible,
 }
 
-/// The `limit` most recent projects the connection's organisation is a party to or develops, off
-/// its membership rows (0022): a national agency's few thousand, not every project's row tested.
-pub async fn party_projects(
+impl ProjectScope {
+    pub fn for_reader(kind: Option<OrgKind>) -> Self {
+        if kind.is_some_and(OrgKind::sees_projects_as_party) {
+            ProjectScope::Own
+        } else {
+            ProjectScope::Visible
+        }
+    }
+}
+
+/// The projects list's filters: a stage, and whether the current policy has been issued.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFilter {
+    pub stage: Option<String>,
+    pub insured: Option<bool>,
+}
+
+/// Where the projects list stands: newest first, the id breaking ties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectKey {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Project {
+    pub fn key(&self) -> ProjectKey {
+        ProjectKey {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// Up to `rows` projects of the scope that pass the filter, newest first after `after`. The page's
+/// ids are found first, so the buildings' sums and the current policy are assembled for its rows
+/// only, not for each of a national agency's thousands of projects.
+pub async fn listed(
     conn: &mut PgConnection,
-    limit: i64,
+    scope: ProjectScope,
+    filter: &ProjectFilter,
+    after: Option<&ProjectKey>,
+    rows: i64,
 ) -> Result<Vec<Project>, sqlx::Error> {
+    let within = match scope {
+        ProjectScope::Own => format!("pr.id = ANY (ARRAY({OWN_PROJECTS}))"),
+        ProjectScope::Visible => "true".to_owned(),
+    };
+    let start = if after.is_some() {
+        " AND (pr.created_at, pr.id) < ($4, $5)"
+    } else {
+        ""
+    };
+    let issued: Vec<&str> = PolicyStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_issued())
+        .map(PolicyStatus::as_str)
+        .collect();
+    let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+        "SELECT pr.id FROM projects pr WHERE {within} AND ($1::text IS NULL OR pr.stage = $1) \
+         AND ($2::bool IS NULL OR $2 = coalesce(({CURRENT_POLICY_STATUS}) = ANY($3), false)){start} \
+         ORDER BY pr.created_at DESC, pr.id DESC LIMIT $6"
+    ))
+    .bind(filter.stage.as_deref())
+    .bind(filter.insured)
+    .bind(&issued)
+    .bind(after.map(|k| k.created_at))
+    .bind(after.map(|k| k.id))
+    .bind(rows)
+    .fetch_all(&mut *conn)
+    .await?;
     sqlx::query_as(
         &[
             PROJECT_SELECT,
-            " WHERE pr.id = ANY (ARRAY(",
-            OWN_PROJECTS,
-            ")) ORDER BY pr.created_at DESC LIMIT $1",
+            " WHERE pr.id = ANY($1) ORDER BY pr.created_at DESC, pr.id DESC",
         ]
         .concat(),
     )
-    .bind(limit)
+    .bind(&ids)
     .fetch_all(conn)
     .await
 }

@@ -5,8 +5,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::OWN_PROJECTS;
 use super::projects::Project;
+use super::{ListScope, OWN_PROJECTS};
 use crate::domain::underwriting::OVERDUE_DEADLINES_KEPT;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -107,21 +107,59 @@ pub struct Inspection {
     pub status: String,
     pub version: i32,
     pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
     pub findings: i64,
 }
 
 const INSPECTION_SELECT: &str = "\
     SELECT i.id, i.project_id, p.name AS project_name, i.district_id, i.developer_org_id, i.agency_org_id, \
            a.name_zh AS agency_name_zh, i.stage_code, i.inspected_on, i.inspectors, i.summary, i.status, i.version, \
-           i.submitted_at, (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS findings \
+           i.submitted_at, i.created_at, (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS findings \
     FROM inspections i JOIN projects p ON p.id = i.project_id JOIN organisations a ON a.id = i.agency_org_id";
 
+/// Where a list of inspections stands: newest first, then the latest recorded, the id breaking
+/// ties. A page starts after such a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InspectionKey {
+    pub inspected_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Inspection {
+    pub fn key(&self) -> InspectionKey {
+        InspectionKey {
+            inspected_on: self.inspected_on,
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// Up to `rows` inspections of the scope after `after`, newest first, walked off the index kept in
+/// exactly that order (0024).
 pub async fn inspections(
     conn: &mut PgConnection,
-    project: Option<Uuid>,
+    scope: ListScope,
+    after: Option<&InspectionKey>,
+    rows: i64,
 ) -> Result<Vec<Inspection>, sqlx::Error> {
-    sqlx::query_as(&[INSPECTION_SELECT, " WHERE ($1::uuid IS NULL OR i.project_id = $1) ORDER BY i.inspected_on DESC, i.created_at DESC LIMIT 500"].concat())
-        .bind(project)
+    const ORDER: &str = "i.inspected_on, i.created_at, i.id";
+    let start = if after.is_some() {
+        format!(" AND ({ORDER}) < ($2, $3, $4)")
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "{INSPECTION_SELECT} WHERE {}{start} ORDER BY i.inspected_on DESC, i.created_at DESC, i.id DESC LIMIT $5",
+        scope.condition("i")
+    );
+    sqlx::query_as(&sql)
+        .bind(scope.project())
+        .bind(after.map(|k| k.inspected_on))
+        .bind(after.map(|k| k.created_at))
+        .bind(after.map(|k| k.id))
+        .bind(rows)
         .fetch_all(conn)
         .await
 }
@@ -381,40 +419,51 @@ const ORDER_SELECT: &str = "\
     FROM rectification_orders o JOIN findings f ON f.id = o.finding_id JOIN projects p ON p.id = o.project_id \
     JOIN organisations d ON d.id = o.developer_org_id";
 
-/// How many orders a list shows.
-const ORDERS_LISTED: i64 = 1000;
+/// Where a list of orders stands: open orders before closed ones, then by deadline (the most
+/// overdue first), the unique number breaking ties. A page starts after such a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct OrderKey {
+    pub closed: bool,
+    pub deadline: NaiveDate,
+    pub number: String,
+}
 
-/// Visible orders (at most 1,000): open ones first, the most overdue at the top, then closed ones.
-/// The open ones are walked off the open orders' deadline index and the closed ones read only
-/// when room remains, so a national agency's list never sorts every order it may see.
+impl Order {
+    pub fn key(&self) -> OrderKey {
+        OrderKey {
+            closed: self.status == "closed",
+            deadline: self.deadline,
+            number: self.number.clone(),
+        }
+    }
+}
+
+/// Up to `rows` orders of the scope after `after`, in the list's order, walked off the index kept
+/// in exactly that order (0024): a page reads its rows and stops, however deep it is.
 pub async fn orders(
     conn: &mut PgConnection,
-    project: Option<Uuid>,
+    scope: ListScope,
+    after: Option<&OrderKey>,
+    rows: i64,
 ) -> Result<Vec<Order>, sqlx::Error> {
-    let in_state = |status: &str| {
-        [
-            ORDER_SELECT,
-            " WHERE ",
-            status,
-            " AND ($1::uuid IS NULL OR o.project_id = $1) ORDER BY o.deadline, o.number LIMIT $2",
-        ]
-        .concat()
+    const ORDER: &str = "(o.status = 'closed'), o.deadline, o.number";
+    let start = if after.is_some() {
+        format!(" AND ({ORDER}) > ($2, $3, $4)")
+    } else {
+        String::new()
     };
-    let mut orders: Vec<Order> = sqlx::query_as(&in_state("o.status <> 'closed'"))
-        .bind(project)
-        .bind(ORDERS_LISTED)
-        .fetch_all(&mut *conn)
-        .await?;
-    let room = ORDERS_LISTED - i64::try_from(orders.len()).unwrap_or(ORDERS_LISTED);
-    if room > 0 {
-        let closed: Vec<Order> = sqlx::query_as(&in_state("o.status = 'closed'"))
-            .bind(project)
-            .bind(room)
-            .fetch_all(conn)
-            .await?;
-        orders.extend(closed);
-    }
-    Ok(orders)
+    let sql = format!(
+        "{ORDER_SELECT} WHERE {}{start} ORDER BY {ORDER} LIMIT $5",
+        scope.condition("o")
+    );
+    sqlx::query_as(&sql)
+        .bind(scope.project())
+        .bind(after.map(|k| k.closed))
+        .bind(after.map(|k| k.deadline))
+        .bind(after.map(|k| k.number.as_str()))
+        .bind(rows)
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn order(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
@@ -592,7 +641,7 @@ pub async fn risk_by_project(
              (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
               WHERE org_id = (SELECT app.current_org_id()) AND early_deadlines <> '{}' AND early_deadlines[1] < $1 \
               ORDER BY early_deadlines[1] LIMIT $2)), \
-         ranked AS ( \
+         ranked AS MATERIALIZED ( \
              SELECT c.project_id, c.open_cde, c.open_de, \
                     CASE WHEN cardinality(c.early_deadlines) < $3 \
                          THEN (SELECT count(*) FROM unnest(c.early_deadlines) d WHERE d < $1) \
