@@ -22,7 +22,7 @@ if [ "$(psql "$db_url" -tAc "SELECT count(*) FROM organisations WHERE code LIKE 
   /usr/bin/time -f "generator: %e s, peak RSS %M KB" \
     env ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao generate --scale "$scale" --until 2026-11-29
 fi
-psql "$db_url" -tAc "SELECT 'findings: ' || count(*) FROM findings; SELECT 'claims: ' || count(*) FROM claims;"
+psql "$db_url" -tAc "SELECT 'findings: ' || count(*) FROM findings; SELECT 'claims: ' || count(*) FROM claims; SELECT 'shared_buffers: ' || current_setting('shared_buffers');"
 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 127.0.0.1:$port >/tmp/zhianbao-bench-scale.log 2>&1 &
 server=$!
 # A second server that shares no analytics figures between readers: what each page costs alone.
@@ -128,7 +128,26 @@ agency=$(biggest risk_agency)
 developer=$(biggest developer)
 run "agency home" "$agency" /
 run "developer home" "$developer" /
-run "projects list (agency, 1,000 newest)" "$agency" /projects
+# The cursor of a list's page after its first `pages` × 500 rows, as the API hands it out.
+cursor_after() { # user api-path pages
+  local cookie; cookie=$(cookie_for "$1")
+  local after=""
+  for _ in $(seq 1 "$3"); do
+    after=$(curl -s -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$2?limit=500${after:+&after=$after}" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin).get("next") or "")')
+  done
+  echo "$after"
+}
+run "projects list (agency, first 100)" "$agency" /projects
+run "projects list (agency, after 1,000)" "$agency" "/projects?after=$(cursor_after "$agency" /api/v1/projects 2)"
+run "orders list (agency, first 100)" "$agency" /orders
+run "orders list (agency, after 10,000)" "$agency" "/orders?after=$(cursor_after "$agency" /api/v1/orders 20)"
+run "orders list (insurer, first 100)" "$insurer" /orders
+run "orders list (developer, first 100)" "$developer" /orders
+run "orders list (district bureau, first 100)" laoshan-zjj /orders
+run "inspections list (agency, first 100)" "$agency" /inspections
+run "inspections list (insurer, first 100)" "$insurer" /inspections
+run "inspections list (developer, first 100)" "$developer" /inspections
 run "insurer claims queue (page 1 of 50)" "$insurer" /claims
 run "insurer claims queue (page 20)" "$insurer" "/claims?page=20"
 run "insurer home" "$insurer" /

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::error::{AppError, AppResult};
 use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches, deadlines};
-use crate::storage::claims::{self as store, Claim, ClaimClock};
+use crate::storage::claims::{self as store, Claim, ClaimClock, Desk};
 use crate::storage::rules::{self, RulePackVersion};
 
 // ----- reading --------------------------------------------------------------------------------
@@ -118,21 +118,15 @@ pub struct Ranked {
     pub late: bool,
 }
 
-impl Ranked {
-    pub fn is_open(&self) -> bool {
-        is_open_status(&self.clock.status)
-    }
-}
-
 /// The whole queue (the 1,000 most urgent claims) in attention order, from the clocks alone.
 pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
     let clocks = store::queue_clocks(conn).await?;
     rank(conn, clocks).await
 }
 
-/// The open claims the insurer leads (its 1,000 most urgent) in attention order.
-pub async fn ranked_lead(conn: &mut sqlx::PgConnection) -> AppResult<Vec<Ranked>> {
-    let clocks = store::lead_queue_clocks(conn).await?;
+/// The desk's open claims (its 1,000 most urgent) in attention order.
+pub async fn ranked_desk(conn: &mut sqlx::PgConnection, desk: Desk) -> AppResult<Vec<Ranked>> {
+    let clocks = store::desk_clocks(conn, desk).await?;
     rank(conn, clocks).await
 }
 

@@ -19,8 +19,10 @@ use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::Dashboard;
 use crate::i18n::Lang;
+use crate::storage::ListScope;
 use crate::storage::analytics as analytics_store;
 use crate::storage::audit::{self, AuditEvent};
+use crate::storage::claims::Desk;
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
@@ -32,7 +34,7 @@ use uuid::Uuid;
 /// Risk management figures, scoped by row-level security to what the organisation may see.
 pub struct RiskPanel {
     pub levels: Vec<LevelCount>,
-    /// Open orders, the most overdue first (at most 10).
+    /// Open orders, the most overdue first (at most [`ORDERS_SHOWN`]).
     pub orders: Vec<OrderView>,
     pub open_orders: i64,
     pub overdue_orders: i64,
@@ -42,8 +44,11 @@ pub struct RiskPanel {
     pub visits_late: i64,
 }
 
+/// How many open orders a dashboard lists; all of them are under 整改.
+const ORDERS_SHOWN: i64 = 10;
+
 impl RiskPanel {
-    async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Self> {
+    async fn load(conn: &mut sqlx::PgConnection, user: &CurrentUser) -> AppResult<Self> {
         let day = today();
         let levels = risk::open_by_level(conn).await?;
         let open_de = levels
@@ -52,9 +57,13 @@ impl RiskPanel {
             .map(|l| l.open)
             .sum();
         let (open_orders, overdue_orders, rechecks_due) = risk::open_orders(conn, day).await?;
-        let mut orders: Vec<OrderView> = risk::earliest_open_orders(conn, 10)
+        // The orders list's first rows: open orders by deadline, off the index the organisation's
+        // list walks (its own column for a developer or an agency).
+        let scope = ListScope::for_reader(user.org_kind());
+        let mut orders: Vec<OrderView> = risk::orders(conn, scope, None, ORDERS_SHOWN)
             .await?
             .into_iter()
+            .filter(|o| o.status != "closed")
             .map(|o| view(o, day))
             .collect();
         orders.sort_by_key(|o| (std::cmp::Reverse(o.days_overdue), o.order.deadline));
@@ -136,7 +145,7 @@ struct ClaimsPanel {
 
 impl ClaimsPanel {
     async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Self> {
-        let lead: Vec<claims::Ranked> = claims::ranked_lead(conn).await?;
+        let lead: Vec<claims::Ranked> = claims::ranked_desk(conn, Desk::LeadInsurer).await?;
         let head: Vec<Uuid> = lead.iter().take(8).map(|r| r.clock.id).collect();
         let open = analytics_store::own_claims(conn)
             .await?
@@ -250,7 +259,7 @@ pub async fn dashboard(
             })
         }
         Dashboard::Insurer => {
-            let risk = RiskPanel::load(&mut tx).await?;
+            let risk = RiskPanel::load(&mut tx, &user).await?;
             let at_risk = risk::risk_by_project(&mut tx, today(), AT_RISK_SHOWN).await?;
             let counts = policies::insurer_counts(&mut tx).await?;
             let count = |lead: bool| -> i64 {
@@ -288,12 +297,12 @@ pub async fn dashboard(
         Dashboard::RiskAgency => render(&AgencyHome {
             ctx,
             panel,
-            risk: RiskPanel::load(&mut tx).await?,
+            risk: RiskPanel::load(&mut tx, &user).await?,
             projects: projects::party_projects_needing_attention(&mut tx, HOME_PROJECTS).await?,
             project_count: projects::party_project_count(&mut tx).await?,
         }),
         Dashboard::Developer => {
-            let risk = RiskPanel::load(&mut tx).await?;
+            let risk = RiskPanel::load(&mut tx, &user).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
             let projects = projects::listed(
                 &mut tx,
@@ -314,10 +323,9 @@ pub async fn dashboard(
             .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
-            let open: Vec<Uuid> = claims::ranked(&mut tx)
+            let open: Vec<Uuid> = claims::ranked_desk(&mut tx, Desk::Developer)
                 .await?
                 .iter()
-                .filter(|r| r.is_open())
                 .take(20)
                 .map(|r| r.clock.id)
                 .collect();

@@ -64,6 +64,8 @@ struct ErrorPage<'a> {
     ctx: PageContext,
     status: u16,
     code: &'a str,
+    /// What was wrong with the request's parameters (locale keys), e.g. a list's page cursor.
+    messages: Vec<&'static str>,
     request_id: String,
 }
 
@@ -178,6 +180,7 @@ fn html_error(status: StatusCode, info: &ErrorInfo, lang: Lang, request_id: Stri
         ctx: PageContext::anonymous(lang),
         status: status.as_u16(),
         code: info.code,
+        messages: info.fields.iter().map(|(_, f)| f.message).collect(),
         request_id,
     };
     match page.render() {

@@ -84,22 +84,24 @@ impl<T> Page<T> {
     }
 
     /// The pager's links for a list at `base` (its path with any filters): back to the first
-    /// page unless this is it, on to the next if there is one, and this page onwards as Excel.
+    /// page unless this is it, on to the next if there is one (both at the page size asked for),
+    /// and this page onwards as Excel.
     pub fn links(&self, base: &str, query: &PageQuery) -> Links {
-        let join = if base.contains('?') { '&' } else { '?' };
-        let from_here = query
-            .after
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .map(|c| format!("{base}{join}after={c}"));
+        let join = |href: &str| if href.contains('?') { '&' } else { '?' };
+        let sized = match query.limit {
+            Some(limit) => format!("{base}{}limit={limit}", join(base)),
+            None => base.to_owned(),
+        };
+        let after = |cursor: &str| format!("{sized}{}after={cursor}", join(&sized));
+        let current = query.after.as_deref().filter(|c| !c.is_empty());
+        let here = current.map_or_else(
+            || base.to_owned(),
+            |c| format!("{base}{}after={c}", join(base)),
+        );
         Links {
-            first: from_here.is_some().then(|| base.to_owned()),
-            next: self.next.as_ref().map(|c| format!("{base}{join}after={c}")),
-            download: format!(
-                "{}{}format=xlsx",
-                from_here.as_deref().unwrap_or(base),
-                if from_here.is_some() { '&' } else { join }
-            ),
+            first: current.map(|_| sized.clone()),
+            next: self.next.as_deref().map(after),
+            download: format!("{here}{}format=xlsx", join(&here)),
             rows: self.rows.len(),
         }
     }
@@ -136,6 +138,18 @@ mod tests {
             after: page.next.clone(),
             ..PageQuery::default()
         };
+        let sized = PageQuery {
+            limit: Some(2),
+            ..PageQuery::default()
+        };
+        assert_eq!(
+            page.links("/orders", &sized).next,
+            Some(format!(
+                "/orders?limit=2&after={}",
+                page.next.as_deref().unwrap()
+            )),
+            "the next page keeps the page size"
+        );
         assert_eq!(query.after::<i32>().unwrap(), Some(2));
         let links = page.links("/projects?stage=", &query);
         let cursor = page.next.as_deref().unwrap();

@@ -270,12 +270,27 @@ pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sq
         .await
 }
 
-/// The clocks of the 1,000 most urgent open claims the connection's insurer leads, off its own
-/// queue index alone (a lead insurer's desk, without the claims it co-insures).
-pub async fn lead_queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
+/// Whose desk of open claims a dashboard shows, each off its own queue index (0018).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Desk {
+    /// The claims the connection's insurer leads (without those it co-insures).
+    LeadInsurer,
+    /// The claims on the connection's developer's projects.
+    Developer,
+}
+
+/// The clocks of the desk's 1,000 most urgent open claims, off its own queue index alone.
+pub async fn desk_clocks(
+    conn: &mut PgConnection,
+    desk: Desk,
+) -> Result<Vec<ClaimClock>, sqlx::Error> {
+    let column = match desk {
+        Desk::LeadInsurer => "lead_insurer_org_id",
+        Desk::Developer => "developer_org_id",
+    };
     sqlx::query_as(&clocks_of(&queue_arm(
         CLOCK_COLUMNS,
-        "lead_insurer_org_id = app.current_org_id() AND status NOT IN ('paid', 'rejected')",
+        &format!("{column} = app.current_org_id() AND status NOT IN ('paid', 'rejected')"),
         1000,
     )))
     .fetch_all(conn)

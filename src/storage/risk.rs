@@ -599,19 +599,6 @@ pub async fn open_orders(
     .await
 }
 
-/// The organisation's `limit` open orders with the earliest deadlines, off the open orders' index.
-pub async fn earliest_open_orders(
-    conn: &mut PgConnection,
-    limit: i64,
-) -> Result<Vec<Order>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ORDER_SELECT} WHERE o.status <> 'closed' AND o.project_id IN ({OWN_PROJECTS}) ORDER BY o.deadline, o.number LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-}
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ProjectRisk {
     pub project_id: Uuid,

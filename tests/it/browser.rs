@@ -1237,3 +1237,91 @@ async fn the_insurer_pages_through_a_long_claims_queue_and_downloads_a_claim_fil
     screenshot(&browser, "claim-detail-pdf-link").await;
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_bureau_pages_through_its_projects_and_lists_keeping_its_filter() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    sign_in(&browser, &app, "laoshan-zjj").await;
+    let names = |browser: &Client| {
+        let browser = browser.clone();
+        async move {
+            let mut names = Vec::new();
+            for link in browser
+                .find_all(Locator::Css("#project-table tbody a[href^='/projects/']"))
+                .await
+                .unwrap()
+            {
+                names.push(link.text().await.unwrap());
+            }
+            names
+        }
+    };
+    browser
+        .goto(&app.url("/projects?policy=insured&limit=1"))
+        .await
+        .unwrap();
+    let first = names(&browser).await;
+    assert_eq!(first.len(), 1);
+    assert!(
+        text_of(&browser, "[data-testid=pager]")
+            .await
+            .contains("本页 1 条")
+    );
+    let chosen = browser
+        .find(Locator::Css("select[name=policy] option[value=insured]"))
+        .await
+        .unwrap()
+        .prop("selected")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some("true"), "the filter stays chosen");
+    screenshot_at(&browser, "projects-list-pager", Some("[data-testid=pager]")).await;
+    click(&browser, "[data-testid=next-page]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=first-page]"))
+        .await
+        .unwrap();
+    let second = names(&browser).await;
+    assert_eq!(second.len(), 1, "the next page keeps the page size");
+    assert_ne!(second, first, "the next page starts after the first");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("policy=insured"),
+        "and keeps the filter"
+    );
+    click(&browser, "[data-testid=first-page]").await;
+    for _ in 0..100 {
+        if !browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("after=")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(names(&browser).await, first, "back to the first page");
+
+    browser.goto(&app.url("/orders")).await.unwrap();
+    screenshot(&browser, "orders-list").await;
+    browser.goto(&app.url("/inspections")).await.unwrap();
+    screenshot(&browser, "inspections-list").await;
+    browser.goto(&app.url("/orders?after=zz")).await.unwrap();
+    assert!(
+        text_of(&browser, "[data-testid=error-message]")
+            .await
+            .contains("翻页位置无效")
+    );
+    screenshot(&browser, "list-bad-cursor").await;
+    browser.close().await.unwrap();
+}

@@ -7,6 +7,7 @@ mod browser;
 mod claims;
 mod generate;
 mod harness;
+mod lists;
 mod matrix;
 mod pdf;
 mod platform;

@@ -1,0 +1,203 @@
+//! Long lists a page at a time: walking every page shows each visible row exactly once, in the
+//! list's order, whatever the page size; a cursor that is not ours is refused in Chinese.
+
+use reqwest::Client;
+use serde_json::Value;
+
+use crate::harness::{PASSWORD, TestApp};
+
+/// Every page of an API list from the first, following `next`.
+async fn walk(client: &Client, app: &TestApp, path: &str, limit: usize) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let join = if path.contains('?') { '&' } else { '?' };
+    let mut url = app.url(&format!("{path}{join}limit={limit}"));
+    loop {
+        let page: Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(
+            items.len() <= limit,
+            "{path}: a page holds at most its limit"
+        );
+        rows.extend(items.iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                assert_eq!(items.len(), limit, "{path}: only the last page is short");
+                url = app.url(&format!("{path}{join}limit={limit}&after={next}"));
+            }
+            None => return rows,
+        }
+    }
+}
+
+fn ids(rows: &[Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The organisation of a generated kind with the most orders, and one of its users.
+async fn busiest(app: &TestApp, kind: &str, column: &str) -> (String, String) {
+    sqlx::query_as(&format!(
+        "SELECT u.username, o.id::text FROM organisations o JOIN users u ON u.org_id = o.id \
+         WHERE o.kind = $1 AND o.code LIKE 'gen-%' \
+         ORDER BY (SELECT count(*) FROM rectification_orders r WHERE r.{column} = o.id) DESC, u.username LIMIT 1"
+    ))
+    .bind(kind)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.owner.acquire().await.unwrap();
+    let hash = zhianbao::security::hash_blocking(PASSWORD);
+    zhianbao::generate::generate(
+        &mut conn,
+        zhianbao::generate::Scale::parse("sample").unwrap(),
+        3,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        &hash,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+
+    for (kind, column) in [
+        ("developer", "developer_org_id"),
+        ("risk_agency", "agency_org_id"),
+    ] {
+        let (user, org) = busiest(&app, kind, column).await;
+        let client = app.login(&user).await;
+
+        // Orders: open before closed, then by deadline and number; all of the party's, once.
+        let orders = walk(&client, &app, "/api/v1/orders", 3).await;
+        let own = app
+            .count(&format!(
+                "SELECT count(*) FROM rectification_orders WHERE {column} = '{org}'"
+            ))
+            .await;
+        assert!(own > 6, "{user} has orders over several pages");
+        assert_eq!(orders.len() as i64, own, "{user}: every order once");
+        let mut unique = ids(&orders);
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), orders.len(), "{user}: no order twice");
+        let keys: Vec<(bool, String, String)> = orders
+            .iter()
+            .map(|o| {
+                (
+                    o["status"] == "closed",
+                    o["deadline"].as_str().unwrap().to_owned(),
+                    o["number"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert!(keys.is_sorted(), "{user}: orders in the list's order");
+        assert_eq!(
+            ids(&walk(&client, &app, "/api/v1/orders", 500).await),
+            ids(&orders),
+            "{user}: the same list whatever the page size"
+        );
+
+        // Inspections: newest first; all of the party's, once.
+        let inspections = walk(&client, &app, "/api/v1/inspections", 2).await;
+        let own = app
+            .count(&format!(
+                "SELECT count(*) FROM inspections WHERE {column} = '{org}'"
+            ))
+            .await;
+        assert!(own > 2, "{user} has inspections over several pages");
+        assert_eq!(
+            inspections.len() as i64,
+            own,
+            "{user}: every inspection once"
+        );
+        let dates: Vec<&str> = inspections
+            .iter()
+            .map(|i| i["inspected_on"].as_str().unwrap())
+            .collect();
+        assert!(dates.is_sorted_by(|a, b| a >= b), "{user}: newest first");
+        assert_eq!(
+            ids(&walk(&client, &app, "/api/v1/inspections", 500).await),
+            ids(&inspections)
+        );
+    }
+
+    // Projects, filtered in the query: pages of two cover the filtered list exactly.
+    let bureau = app.login("laoshan-zjj").await;
+    let all = walk(&bureau, &app, "/api/v1/projects", 2).await;
+    assert_eq!(
+        ids(&walk(&bureau, &app, "/api/v1/projects", 500).await),
+        ids(&all)
+    );
+    let insured = walk(&bureau, &app, "/api/v1/projects?policy=insured", 1).await;
+    let uninsured = walk(&bureau, &app, "/api/v1/projects?policy=uninsured", 1).await;
+    assert!(
+        insured.len() > 1,
+        "insured projects over two pages: {} of {}",
+        insured.len(),
+        all.len()
+    );
+    assert!(insured.iter().all(|p| matches!(
+        p["policy_status"].as_str(),
+        Some("issued" | "in_force" | "expired")
+    )));
+    assert_eq!(insured.len() + uninsured.len(), all.len());
+    let stage = all[0]["stage"].as_str().unwrap();
+    let staged = walk(&bureau, &app, &format!("/api/v1/projects?stage={stage}"), 2).await;
+    assert_eq!(
+        staged.len(),
+        all.iter().filter(|p| p["stage"] == stage).count()
+    );
+
+    // The page itself links on to the next page, which starts where this one ended.
+    let page = bureau
+        .get(app.url("/projects?policy=insured&limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-testid=\"pager\""),
+        "a pager under a long list"
+    );
+    assert!(page.contains("本页 1 条"));
+    let next = page
+        .split("rel=\"next\" ")
+        .next()
+        .and_then(|head| head.rsplit("href=\"").next())
+        .map(|href| href.trim_end().trim_end_matches('"').replace("&#38;", "&"))
+        .unwrap();
+    assert!(
+        next.starts_with("/projects?stage=&policy=insured&limit=1&after="),
+        "the next page keeps the filter and the page size: {next}"
+    );
+    let second = bureau
+        .get(app.url(&next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let name = |p: &Value| p["name"].as_str().unwrap().to_owned();
+    assert!(second.contains(&name(&insured[1])));
+    assert!(!second.contains(&format!(">{}<", name(&insured[0]))));
+
+    // A cursor or a limit that is not ours is refused, with the reason in Chinese, not ignored.
+    for bad in ["/api/v1/orders?after=zz", "/api/v1/inspections?limit=0"] {
+        let response = bureau.get(app.url(bad)).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+    let response = bureau
+        .get(app.url("/orders?after=7b7d"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("翻页位置无效"));
+}
