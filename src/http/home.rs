@@ -115,7 +115,9 @@ struct InsurerHome {
     ctx: PageContext,
     panel: OrgPanel,
     risk: RiskPanel,
-    /// Policies where this insurer leads and must act.
+    /// Policies where this insurer leads and must act: how many (from the counters), and the
+    /// first [`QUEUE_SHOWN`] of them, those needing action first.
+    queue_count: i64,
     queue: Vec<Policy>,
     lead_count: i64,
     co_count: i64,
@@ -124,6 +126,9 @@ struct InsurerHome {
     /// The projects that most need attention (at most [`AT_RISK_SHOWN`]).
     at_risk: Vec<ProjectRisk>,
 }
+
+/// How many of the policies awaiting it the insurer's home lists; all of them are under 保单.
+const QUEUE_SHOWN: i64 = 20;
 
 /// How many projects the insurer's home lists by risk; all of them are under 项目.
 const AT_RISK_SHOWN: i64 = 50;
@@ -280,12 +285,18 @@ pub async fn dashboard(
                 .filter(|s| insurer_next_step(*s).is_some())
                 .map(PolicyStatus::as_str)
                 .collect();
-            let queue = policies::led_in(&mut tx, &awaiting).await?;
+            let queue_count = counts
+                .iter()
+                .filter(|c| c.lead && awaiting.contains(&c.status.as_str()))
+                .map(|c| c.policies)
+                .sum();
+            let queue = policies::led_in(&mut tx, &awaiting, QUEUE_SHOWN).await?;
             let claim_panel = ClaimsPanel::load(&mut tx).await?;
             render(&InsurerHome {
                 ctx,
                 panel,
                 risk,
+                queue_count,
                 queue,
                 lead_count: count(true),
                 co_count: count(false),

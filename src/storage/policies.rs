@@ -75,21 +75,24 @@ pub async fn list(
     .await
 }
 
-/// The policies the connection's insurer leads in one of `statuses`, off the lead insurer's index.
+/// The first `limit` policies the connection's insurer leads in one of `statuses`, those needing
+/// action first, off the lead insurer's index.
 pub async fn led_in(
     conn: &mut PgConnection,
     statuses: &[&str],
+    limit: i64,
 ) -> Result<Vec<Policy>, sqlx::Error> {
     sqlx::query_as(
         &[
             SELECT,
             " WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status = ANY($1) ORDER BY ",
             NEEDING_ACTION_FIRST,
-            " LIMIT 1000",
+            " LIMIT $2",
         ]
         .concat(),
     )
     .bind(statuses)
+    .bind(limit)
     .fetch_all(conn)
     .await
 }

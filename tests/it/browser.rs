@@ -295,6 +295,17 @@ async fn insurer_home_shows_its_hazards(browser: &Client, app: &TestApp, code: &
         "the project with the most open D/E findings comes first"
     );
     screenshot_at(browser, "insurer-home-risk", Some("#risk-table")).await;
+    // The policies awaiting it are counted from its counters and agree with its raw policies.
+    let awaiting = app
+        .count(&format!(
+            "SELECT count(*) FROM policies p JOIN organisations o ON o.id = p.lead_insurer_org_id \
+             WHERE o.code = '{code}' AND p.status IN ('applied', 'accepted', 'paid', 'quoted')"
+        ))
+        .await;
+    assert_eq!(
+        text_of(browser, "[data-testid=queue-count]").await,
+        awaiting.to_string()
+    );
 }
 
 async fn text_of(browser: &Client, css: &str) -> String {
