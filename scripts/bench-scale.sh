@@ -148,6 +148,8 @@ run "orders list (district bureau, first 100)" laoshan-zjj /orders
 run "inspections list (agency, first 100)" "$agency" /inspections
 run "inspections list (insurer, first 100)" "$insurer" /inspections
 run "inspections list (developer, first 100)" "$developer" /inspections
+run "contractor home" qdjg-build /
+run "orders list (contractor, who sees none)" qdjg-build /orders
 run "insurer claims queue (page 1 of 50)" "$insurer" /claims
 run "insurer claims queue (page 20)" "$insurer" "/claims?page=20"
 run "insurer home" "$insurer" /

@@ -363,7 +363,7 @@ pub async fn dashboard(
                 panel,
                 projects: projects::listed(
                     &mut tx,
-                    ProjectScope::Visible,
+                    ProjectScope::Partner,
                     &ProjectFilter::default(),
                     None,
                     PAGE_ROWS,

@@ -28,14 +28,17 @@ pub(crate) const OWN_PROJECTS: &str =
     "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id())";
 
 /// Which rows a list of orders or inspections walks, and so which index: one project's, the
-/// reader's own column (a developer's or an agency's rows carry it, 0024), or every row the reader
-/// may see, row-level security filtering as the walk goes (a bureau's or an insurer's).
+/// reader's own column (a developer's or an agency's rows carry it, 0024), every row the reader
+/// may see, row-level security filtering as the walk goes (a bureau's or an insurer's), or only the
+/// rows of projects the organisation is a party to (any other organisation: a contractor sees
+/// none, and must not walk every order in the country to find that out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListScope {
     Project(uuid::Uuid),
     OwnDeveloperColumn,
     OwnAgencyColumn,
     Visible,
+    OwnProjects,
 }
 
 impl ListScope {
@@ -45,7 +48,8 @@ impl ListScope {
         match kind {
             Some(OrgKind::Developer) => ListScope::OwnDeveloperColumn,
             Some(OrgKind::RiskAgency) => ListScope::OwnAgencyColumn,
-            _ => ListScope::Visible,
+            Some(OrgKind::Regulator | OrgKind::Insurer) => ListScope::Visible,
+            _ => ListScope::OwnProjects,
         }
     }
 
@@ -60,6 +64,8 @@ impl ListScope {
                 format!("{table}.agency_org_id = (SELECT app.current_org_id())")
             }
             ListScope::Visible => "true".to_owned(),
+            // An array, so the rows are fetched by project and sorted, never walked for.
+            ListScope::OwnProjects => format!("{table}.project_id = ANY (ARRAY({OWN_PROJECTS}))"),
         }
     }
 

@@ -178,19 +178,21 @@ const CURRENT_POLICY_STATUS: &str = "SELECT status FROM policies WHERE project_i
      ORDER BY status IN ('cancelled', 'expired'), created_at DESC LIMIT 1";
 
 /// Which projects a list walks: the organisation's own (a party's or developer's, off its
-/// membership rows, 0022), or every project the reader may see, newest first off their index.
+/// membership rows, 0022), those it builds, supervises or manages (off their own indexes, 0025), or
+/// every project the reader may see, newest first off their index (a bureau's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectScope {
     Own,
+    Partner,
     Visible,
 }
 
 impl ProjectScope {
     pub fn for_reader(kind: Option<OrgKind>) -> Self {
-        if kind.is_some_and(OrgKind::sees_projects_as_party) {
-            ProjectScope::Own
-        } else {
-            ProjectScope::Visible
+        match kind {
+            Some(kind) if kind.sees_projects_as_party() => ProjectScope::Own,
+            Some(OrgKind::Regulator) => ProjectScope::Visible,
+            _ => ProjectScope::Partner,
         }
     }
 }
@@ -230,6 +232,13 @@ pub async fn listed(
 ) -> Result<Vec<Project>, sqlx::Error> {
     let within = match scope {
         ProjectScope::Own => format!("pr.id = ANY (ARRAY({OWN_PROJECTS}))"),
+        // One array of ids (probed by primary key, then sorted): an OR of these tests would
+        // walk every project instead.
+        ProjectScope::Partner => "pr.id = ANY (ARRAY(\
+             SELECT id FROM projects WHERE contractor_org_id = (SELECT app.current_org_id()) \
+             UNION SELECT id FROM projects WHERE supervisor_org_id = (SELECT app.current_org_id()) \
+             UNION SELECT project_id FROM property_mandates WHERE manager_org_id = (SELECT app.current_org_id())))"
+            .to_owned(),
         ProjectScope::Visible => "true".to_owned(),
     };
     let start = if after.is_some() {

@@ -188,6 +188,32 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     assert!(second.contains(&name(&insured[1])));
     assert!(!second.contains(&format!(">{}<", name(&insured[0]))));
 
+    // A contractor's and a property manager's projects come off their own column and mandates:
+    // exactly those the read rule lets them see; orders and inspections they see none of.
+    for (user, own) in [
+        (
+            "qdjg-build",
+            "SELECT count(*) FROM projects p JOIN organisations o ON o.id = p.contractor_org_id \
+             WHERE o.code = 'qdjg-build'",
+        ),
+        (
+            "lvcheng-wy",
+            "SELECT count(*) FROM property_mandates m JOIN organisations o ON o.id = m.manager_org_id \
+             WHERE o.code = 'lvcheng-wy'",
+        ),
+    ] {
+        let client = app.login(user).await;
+        let projects = walk(&client, &app, "/api/v1/projects", 1).await;
+        assert!(!projects.is_empty(), "{user} sees its projects");
+        assert_eq!(projects.len() as i64, app.count(own).await, "{user}");
+        for list in ["/api/v1/orders", "/api/v1/inspections"] {
+            assert!(
+                walk(&client, &app, list, 10).await.is_empty(),
+                "{user} {list}"
+            );
+        }
+    }
+
     // A cursor or a limit that is not ours is refused, with the reason in Chinese, not ignored.
     for bad in ["/api/v1/orders?after=zz", "/api/v1/inspections?limit=0"] {
         let response = bureau.get(app.url(bad)).send().await.unwrap();
