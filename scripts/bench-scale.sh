@@ -33,6 +33,14 @@ trap 'kill $server $uncached 2>/dev/null || true' EXIT
 for p in $port $uncached_port; do
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$p/healthz >/dev/null && break; sleep 0.1; done
 done
+# Each server climbs the escalation ladder once as it starts (then every ten minutes): measure
+# after that sweep, not beside it.
+sleep 1
+for _ in $(seq 1 600); do
+  busy=$(psql "$db_url" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhianbao-admin' AND state = 'active'")
+  [ "$busy" = 0 ] && break
+  sleep 0.5
+done
 
 cookie_for() { # username → session cookie value
   curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$port" \
