@@ -471,18 +471,17 @@ async fn page(
     user: &CurrentUser,
     query: &PageQuery,
 ) -> AppResult<Page<Inspection>> {
-    let after = query.after::<InspectionKey>()?;
-    let rows = query.rows()?;
+    let window = query.window::<InspectionKey>()?;
     let mut tx = db::begin(&state.pool, user).await?;
     let inspections = store::inspections(
         &mut tx,
         ListScope::for_reader(user.org_kind()),
-        after.as_ref(),
-        rows + 1,
+        window.after.as_ref(),
+        window.fetch(),
     )
     .await?;
     tx.commit().await?;
-    Ok(Page::of(inspections, rows, Inspection::key))
+    Ok(window.page(inspections, Inspection::key))
 }
 
 pub async fn index(

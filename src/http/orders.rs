@@ -265,19 +265,18 @@ async fn page(
     user: &CurrentUser,
     query: &PageQuery,
 ) -> AppResult<Page<OrderView>> {
-    let after = query.after::<OrderKey>()?;
-    let rows = query.rows()?;
+    let window = query.window::<OrderKey>()?;
     let mut tx = db::begin(&state.pool, user).await?;
     let orders = store::orders(
         &mut tx,
         ListScope::for_reader(user.org_kind()),
-        after.as_ref(),
-        rows + 1,
+        window.after.as_ref(),
+        window.fetch(),
     )
     .await?;
     tx.commit().await?;
     let day = today();
-    Ok(Page::of(orders, rows, Order::key).map(|o| view(o, day)))
+    Ok(window.page(orders, Order::key).map(|o| view(o, day)))
 }
 
 pub async fn index(

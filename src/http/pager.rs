@@ -12,7 +12,7 @@ pub const PAGE_ROWS: i64 = 100;
 /// Most rows an API caller may ask for at once.
 const MAX_LIMIT: i64 = 500;
 /// Rows in an Excel download, from the page shown onwards.
-pub const EXPORT_ROWS: i64 = 1000;
+const EXPORT_ROWS: i64 = 1000;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
@@ -25,8 +25,16 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    /// The sort key to start after; a cursor that is not one of ours is refused, not ignored.
-    pub fn after<K: DeserializeOwned>(&self) -> AppResult<Option<K>> {
+    /// What this page reads; a cursor or a limit that is not ours is refused, not ignored.
+    pub fn window<K: DeserializeOwned>(&self) -> AppResult<Window<K>> {
+        Ok(Window {
+            after: self.after()?,
+            size: self.rows()?,
+        })
+    }
+
+    /// The sort key to start after.
+    fn after<K: DeserializeOwned>(&self) -> AppResult<Option<K>> {
         self.after
             .as_deref()
             .filter(|c| !c.is_empty())
@@ -44,7 +52,7 @@ impl PageQuery {
     }
 
     /// Rows to read: the page, or the download's rows.
-    pub fn rows(&self) -> AppResult<i64> {
+    fn rows(&self) -> AppResult<i64> {
         if self.is_xlsx() {
             return Ok(EXPORT_ROWS);
         }
@@ -56,6 +64,25 @@ impl PageQuery {
     }
 }
 
+/// What a list's storage reads for one page: the rows after `after` (its sort key), one more than
+/// the page holds, so that the extra row, if it comes, says a next page exists.
+pub struct Window<K> {
+    pub after: Option<K>,
+    size: i64,
+}
+
+impl<K: Serialize> Window<K> {
+    /// How many rows to read.
+    pub fn fetch(&self) -> i64 {
+        self.size + 1
+    }
+
+    /// The page of the rows read, and the cursor of the next (its last row's key).
+    pub fn page<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> K) -> Page<T> {
+        Page::of(rows, self.size, key)
+    }
+}
+
 /// A page of rows and the cursor of the one after it, if any.
 pub struct Page<T> {
     pub rows: Vec<T>,
@@ -63,9 +90,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Storage reads one row more than the page holds; that row, if it came, says a next page
-    /// exists, and the page's last row is where it starts.
-    pub fn of<K: Serialize>(mut rows: Vec<T>, size: i64, key: impl Fn(&T) -> K) -> Self {
+    fn of<K: Serialize>(mut rows: Vec<T>, size: i64, key: impl Fn(&T) -> K) -> Self {
         let size = usize::try_from(size).unwrap_or(usize::MAX);
         let next = if rows.len() > size {
             rows.truncate(size);

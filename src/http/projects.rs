@@ -534,12 +534,9 @@ impl ListFilter {
     fn parse(&self) -> AppResult<ProjectFilter> {
         let stage = match self.stage.as_str() {
             "" => None,
-            s => Some(
-                ProjectStage::parse(s)
-                    .ok_or(AppError::field("stage", "projects.bad_stage"))?
-                    .as_str()
-                    .to_owned(),
-            ),
+            s => {
+                Some(ProjectStage::parse(s).ok_or(AppError::field("stage", "projects.bad_stage"))?)
+            }
         };
         let insured = match self.policy.as_str() {
             "" => None,
@@ -571,19 +568,18 @@ async fn page(
     query: &PageQuery,
 ) -> AppResult<Page<Project>> {
     let chosen = filter.parse()?;
-    let after = query.after::<ProjectKey>()?;
-    let rows = query.rows()?;
+    let window = query.window::<ProjectKey>()?;
     let mut tx = db::begin(&state.pool, user).await?;
     let projects = store::listed(
         &mut tx,
         ProjectScope::for_reader(user.org_kind()),
         &chosen,
-        after.as_ref(),
-        rows + 1,
+        window.after.as_ref(),
+        window.fetch(),
     )
     .await?;
     tx.commit().await?;
-    Ok(Page::of(projects, rows, Project::key))
+    Ok(window.page(projects, Project::key))
 }
 
 pub async fn index(

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::OWN_PROJECTS;
 use crate::domain::policy::PolicyStatus;
+use crate::domain::project::ProjectStage;
 use crate::domain::tenancy::OrgKind;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -200,7 +201,7 @@ impl ProjectScope {
 /// The projects list's filters: a stage, and whether the current policy has been issued.
 #[derive(Debug, Default, Clone)]
 pub struct ProjectFilter {
-    pub stage: Option<String>,
+    pub stage: Option<ProjectStage>,
     pub insured: Option<bool>,
 }
 
@@ -256,7 +257,7 @@ pub async fn listed(
          AND ($2::bool IS NULL OR $2 = coalesce(({CURRENT_POLICY_STATUS}) = ANY($3), false)){start} \
          ORDER BY pr.created_at DESC, pr.id DESC LIMIT $6"
     ))
-    .bind(filter.stage.as_deref())
+    .bind(filter.stage.map(ProjectStage::as_str))
     .bind(filter.insured)
     .bind(&issued)
     .bind(after.map(|k| k.created_at))

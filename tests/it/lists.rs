@@ -153,14 +153,7 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     );
 
     // The page itself links on to the next page, which starts where this one ended.
-    let page = bureau
-        .get(app.url("/projects?policy=insured&limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = html(&bureau, &app, "/projects?policy=insured&limit=1").await;
     assert!(
         page.contains("data-testid=\"pager\""),
         "a pager under a long list"
@@ -176,14 +169,7 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
         next.starts_with("/projects?stage=&policy=insured&limit=1&after="),
         "the next page keeps the filter and the page size: {next}"
     );
-    let second = bureau
-        .get(app.url(&next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let second = html(&bureau, &app, &next).await;
     let name = |p: &Value| p["name"].as_str().unwrap().to_owned();
     assert!(second.contains(&name(&insured[1])));
     assert!(!second.contains(&format!(">{}<", name(&insured[0]))));
@@ -214,16 +200,36 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
         }
     }
 
-    // A cursor or a limit that is not ours is refused, with the reason in Chinese, not ignored.
-    for bad in ["/api/v1/orders?after=zz", "/api/v1/inspections?limit=0"] {
+    // A cursor, a limit or a filter that is not ours is refused, with the reason in Chinese, not
+    // ignored.
+    for bad in [
+        "/api/v1/orders?after=zz",
+        "/api/v1/inspections?limit=0",
+        "/api/v1/projects?stage=bogus",
+        "/api/v1/projects?policy=maybe",
+    ] {
         let response = bureau.get(app.url(bad)).send().await.unwrap();
         assert_eq!(response.status(), 422, "{bad}");
     }
-    let response = bureau
-        .get(app.url("/orders?after=7b7d"))
+    for (bad, message) in [
+        ("/orders?after=7b7d", "翻页位置无效"),
+        ("/projects?limit=501", "每页条数须在 1 到 500 之间"),
+        ("/projects?policy=maybe", "保单筛选条件无效"),
+    ] {
+        let response = bureau.get(app.url(bad)).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+        assert!(response.text().await.unwrap().contains(message), "{bad}");
+    }
+}
+
+/// A page's HTML.
+async fn html(client: &Client, app: &TestApp, path: &str) -> String {
+    client
+        .get(app.url(path))
         .send()
         .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("翻页位置无效"));
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
