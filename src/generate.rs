@@ -17,7 +17,9 @@ use rand::{Rng, SeedableRng};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::claims::deadlines;
 use crate::domain::risk::Escalation;
+use crate::domain::rules::RulePack;
 
 /// How much to generate. `national` is `city` ten times over, in the same districts: what a
 /// district's pages cost depends on that district's rows, which is what this multiplies.
@@ -142,12 +144,17 @@ fn id(rng: &mut StdRng) -> Uuid {
 
 /// Noon in Shanghai on `day`, offset by some minutes, as a COPY timestamp.
 fn at(day: NaiveDate, minutes: i64) -> String {
+    instant(day, minutes).map_or_else(String::new, |t| t.to_rfc3339())
+}
+
+/// `minutes` after 09:00 on `day` in Shanghai.
+fn instant(day: NaiveDate, minutes: i64) -> Option<chrono::DateTime<chrono::Utc>> {
     let local = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default())
         + chrono::Duration::minutes(minutes);
     Shanghai
         .from_local_datetime(&local)
         .single()
-        .map_or_else(String::new, |t| t.to_rfc3339())
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 fn back(day: NaiveDate, days: u64) -> NaiveDate {
@@ -618,6 +625,15 @@ pub async fn generate(
     summary.projects = project_rows.len();
 
     bar.set_message("claims");
+    // Each district's rule pack sets its claims' clocks, as the platform does when one is reported.
+    let packs: std::collections::HashMap<Uuid, sqlx::types::Json<RulePack>> = sqlx::query_as(
+        "SELECT DISTINCT ON (d.id) d.id, r.params FROM districts d JOIN rule_packs r ON r.district_id = d.id \
+         ORDER BY d.id, r.effective_from DESC",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
     let mut owners = CopyIn::new("users", "id, username, display_name, role, password_hash");
     let mut units = CopyIn::new(
         "units",
@@ -625,7 +641,7 @@ pub async fn generate(
     );
     let mut claims = CopyIn::new(
         "claims",
-        "id, number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, complex, cover_verdict, status, surveyor, survey_report, reject_reason, approved_amount_fen, reported_at, contacted_at, surveyed_at, decided_at",
+        "id, number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, complex, cover_verdict, status, surveyor, survey_report, reject_reason, approved_amount_fen, reported_at, contacted_at, surveyed_at, decided_at, contact_due_at, survey_due_at, decision_due_at",
     );
     let mut claim_number = 0usize;
     for p in project_rows.iter().filter(|p| p.stage == "handed_over") {
@@ -660,7 +676,10 @@ pub async fn generate(
             let complex = rng.random_range(0..10) == 0;
             let reported_day = ahead(handed, rng.random_range(0..since));
             let minutes = rng.random_range(0..600);
-            let reported = at(reported_day, minutes);
+            let reported_at = instant(reported_day, minutes).context("a claim's report time")?;
+            let reported = reported_at.to_rfc3339();
+            let pack = packs.get(&p.district).context("the district's rule pack")?;
+            let clocks = deadlines(pack, reported_at, fast, complex);
             let later = |hours: i64| at(reported_day, minutes + hours * 60);
             let surveyed = !matches!(status, "reported" | "surveying");
             let decided = !matches!(status, "reported" | "surveying" | "surveyed" | "more_info");
@@ -703,6 +722,9 @@ pub async fn generate(
                     .as_deref(),
                 surveyed.then(|| later(rng.random_range(20..72))).as_deref(),
                 decided.then(|| later(decision_hours)).as_deref(),
+                clocks.contact_by.map(|t| t.to_rfc3339()).as_deref(),
+                Some(&clocks.survey_by.to_rfc3339()),
+                Some(&clocks.decision_by.to_rfc3339()),
             ]);
             owners.flush_if_full(conn).await?;
             units.flush_if_full(conn).await?;

@@ -2,11 +2,11 @@
 
 use uuid::Uuid;
 
+use crate::domain::claims::{check_cover, component, deadlines};
+use crate::domain::rules::{RulePack, cover_periods};
+
 /// 王梅's homes in 融创东方悦府 and claims in every state, some past their service clocks.
 pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
-    use crate::domain::claims::{check_cover, component};
-    use crate::domain::rules::{RulePack, cover_periods};
-
     let Some((project, district, developer, completed)) = sqlx::query_as::<_, (Uuid, Uuid, Uuid, Option<chrono::NaiveDate>)>(
         "SELECT id, district_id, developer_org_id, completion_date FROM projects WHERE name = '融创东方悦府'",
     )
@@ -120,23 +120,25 @@ pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result
         let verdict = check_cover(&periods, &[], section, today);
         let approved = matches!(status, "approved" | "repaired" | "paid")
             .then_some(if code == "no_power" { 180_000 } else { 380_000 });
+        let reported_at = chrono::Utc::now() - chrono::Duration::hours(hours);
+        let clocks = deadlines(&RulePack::laoshan_2021(), reported_at, fast, false);
         let claim: Uuid = sqlx::query_scalar(
             "INSERT INTO claims (number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, \
                                  owner_user_id, owner_name, component, section_code, location, description, fast_channel, cover_verdict, status, \
                                  surveyor, survey_report, reject_reason, approved_amount_fen, repair_contractor, reported_at, contacted_at, \
-                                 surveyed_at, decided_at, repaired_at, paid_at) \
+                                 surveyed_at, decided_at, repaired_at, paid_at, contact_due_at, survey_due_at, decision_due_at) \
              SELECT 'LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
                     u.id, u.project_id, u.district_id, u.developer_org_id, $2, $3, u.building_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                     CASE WHEN $12 <> 'reported' THEN '平安财险查勘员 李明' END, \
                     CASE WHEN $12 NOT IN ('reported', 'surveying') THEN '现场查勘确认缺陷属实。' END, \
                     CASE WHEN $12 IN ('rejected', 'disputed') THEN 'abnormal_use' END, $13, \
                     CASE WHEN $12 IN ('repaired', 'paid') THEN '青岛安居房屋维修有限公司' END, \
-                    now() - make_interval(hours => $14), \
+                    $15, \
                     CASE WHEN $12 <> 'reported' THEN now() - make_interval(hours => $14 - 1) END, \
                     CASE WHEN $12 NOT IN ('reported', 'surveying') THEN now() - make_interval(hours => $14 - 20) END, \
                     CASE WHEN $12 IN ('approved', 'repaired', 'paid', 'rejected', 'disputed') THEN now() - make_interval(hours => $14 - 60) END, \
                     CASE WHEN $12 IN ('repaired', 'paid') THEN now() - make_interval(hours => $14 - 150) END, \
-                    CASE WHEN $12 = 'paid' THEN now() - make_interval(hours => $14 - 200) END \
+                    CASE WHEN $12 = 'paid' THEN now() - make_interval(hours => $14 - 200) END, $16, $17, $18 \
              FROM units u WHERE u.id = $1 RETURNING id",
         )
         .bind(unit)
@@ -153,6 +155,10 @@ pub(super) async fn seed_claims(conn: &mut sqlx::PgConnection) -> anyhow::Result
         .bind(status)
         .bind(approved)
         .bind(i32::try_from(hours)?)
+        .bind(reported_at)
+        .bind(clocks.contact_by)
+        .bind(clocks.survey_by)
+        .bind(clocks.decision_by)
         .fetch_one(&mut *conn)
         .await?;
         sqlx::query("INSERT INTO claim_events (claim_id, kind, text, by_user, created_at) VALUES ($1, 'reported', $2, $3, now() - make_interval(hours => $4))")
@@ -227,8 +233,6 @@ async fn seed_common_area(
     periods: &[crate::domain::rules::CoverPeriod],
     today: chrono::NaiveDate,
 ) -> anyhow::Result<()> {
-    use crate::domain::claims::{check_cover, component};
-
     let (manager, manager_user, manager_name): (Uuid, Uuid, String) = sqlx::query_as(
         "SELECT o.id, u.id, u.display_name FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.code = 'lvcheng-wy'",
     )
@@ -247,13 +251,15 @@ async fn seed_common_area(
     let (section, fast) = component(code).ok_or_else(|| anyhow::anyhow!("demo component"))?;
     let verdict = check_cover(periods, &[], section, today);
     let description = "2号楼地下车库顶板多处渗水，雨后积水约 2 厘米，涉及 12 个车位。";
+    let reported_at = chrono::Utc::now() - chrono::Duration::hours(30);
+    let clocks = deadlines(&RulePack::laoshan_2021(), reported_at, fast, false);
     let claim: Uuid = sqlx::query_scalar(
         "INSERT INTO claims (number, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, \
                              manager_org_id, owner_name, component, section_code, location, description, fast_channel, cover_verdict, \
-                             status, surveyor, reported_at, contacted_at) \
+                             status, surveyor, reported_at, contacted_at, contact_due_at, survey_due_at, decision_due_at) \
          SELECT 'LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
                 p.id, p.district_id, p.developer_org_id, $2, $3, b.id, $4, $5, $6, $7, '地下车库 B1 层', $8, $9, $10, \
-                'more_info', '平安财险查勘员 李明', now() - interval '30 hours', now() - interval '28 hours' \
+                'more_info', '平安财险查勘员 李明', $11, now() - interval '28 hours', $12, $13, $14 \
          FROM projects p JOIN buildings b ON b.project_id = p.id AND b.name = '2号楼' WHERE p.id = $1 RETURNING id",
     )
     .bind(project)
@@ -266,6 +272,10 @@ async fn seed_common_area(
     .bind(description)
     .bind(fast)
     .bind(sqlx::types::Json(&verdict))
+    .bind(reported_at)
+    .bind(clocks.contact_by)
+    .bind(clocks.survey_by)
+    .bind(clocks.decision_by)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(

@@ -262,6 +262,37 @@ pub fn deadlines(
     }
 }
 
+/// What a claim's clocks run from and whether it is complex, before a step and after it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockBasis {
+    pub runs_from: DateTime<Utc>,
+    pub fast: bool,
+    pub complex: bool,
+}
+
+/// How a step moves a claim's clocks: a disputed claim taken up again (surveying once more)
+/// restarts them from `now`, which becomes its reopening time; a claim found complex, or no
+/// longer, has its decision clock set anew. None when they stand.
+pub fn clocks_after_step(
+    pack: &RulePack,
+    from: ClaimStatus,
+    to: ClaimStatus,
+    before: ClockBasis,
+    complex: bool,
+    now: DateTime<Utc>,
+) -> Option<(Option<DateTime<Utc>>, ClaimDeadlines)> {
+    if from == ClaimStatus::Disputed && to == ClaimStatus::Surveying {
+        Some((Some(now), deadlines(pack, now, before.fast, complex)))
+    } else if complex != before.complex {
+        Some((
+            None,
+            deadlines(pack, before.runs_from, before.fast, complex),
+        ))
+    } else {
+        None
+    }
+}
+
 /// Repair or payment is due this long after the agreement (the approval).
 pub fn settlement_due(pack: &RulePack, agreed_at: DateTime<Utc>) -> DateTime<Utc> {
     agreed_at
@@ -452,6 +483,54 @@ mod tests {
         assert_eq!(
             claim_transition(ClaimStatus::MoreInfo, A::ProvideInfo),
             Some(ClaimStatus::Surveyed)
+        );
+    }
+
+    #[test]
+    fn reopening_restarts_the_clocks_and_a_complex_case_gets_the_longer_decision_clock() {
+        let pack = RulePack::laoshan_2021();
+        let reported = DateTime::parse_from_rfc3339("2026-11-01T08:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let now = reported + Duration::days(20);
+        let basis = ClockBasis {
+            runs_from: reported,
+            fast: false,
+            complex: false,
+        };
+        let (reopened, d) = clocks_after_step(
+            &pack,
+            ClaimStatus::Disputed,
+            ClaimStatus::Surveying,
+            basis,
+            false,
+            now,
+        )
+        .unwrap();
+        assert_eq!(reopened, Some(now));
+        assert_eq!(d.survey_by, now + Duration::hours(48));
+        let (reopened, d) = clocks_after_step(
+            &pack,
+            ClaimStatus::Surveying,
+            ClaimStatus::Surveyed,
+            basis,
+            true,
+            now,
+        )
+        .unwrap();
+        assert_eq!(reopened, None);
+        assert_eq!(d.decision_by, reported + Duration::days(30));
+        assert_eq!(d.survey_by, reported + Duration::hours(48));
+        assert!(
+            clocks_after_step(
+                &pack,
+                ClaimStatus::Surveyed,
+                ClaimStatus::Approved,
+                basis,
+                false,
+                now
+            )
+            .is_none()
         );
     }
 

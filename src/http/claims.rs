@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::api::Items;
-use super::claim_queue::{ClaimView, Packs, QUEUE_PAGE, queue, queue_page, view};
+use super::claim_queue::{ClaimView, QUEUE_PAGE, queue, queue_page, view};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
@@ -22,8 +22,8 @@ use super::units::{cover, unit_page};
 use super::uploads::{Photo, Upload};
 use crate::db;
 use crate::domain::claims::{
-    ClaimAction, ClaimStatus, CoverVerdict, REJECTION_REASONS, check_cover, check_repair_quote,
-    claim_transition, component, is_claimant,
+    ClaimAction, ClaimStatus, ClockBasis, CoverVerdict, REJECTION_REASONS, check_cover,
+    check_repair_quote, claim_transition, clocks_after_step, component, deadlines, is_claimant,
 };
 use crate::domain::money::split_by_shares;
 use crate::domain::policy::PolicyStatus;
@@ -32,7 +32,7 @@ use crate::i18n::Lang;
 use crate::storage::claims::{
     self as store, ClaimChanges, ClaimEvent, EarlierFinding, NewClaim, Payment, RepairQuote,
 };
-use crate::storage::{audit, policies, projects as project_store};
+use crate::storage::{audit, policies, projects as project_store, rules};
 use crate::views::{PageContext, render, render_status};
 
 // ----- reporting a claim ----------------------------------------------------------------------
@@ -157,6 +157,10 @@ pub async fn report(
         .await?
         .ok_or(AppError::NotFound)?;
     let verdict = check_cover(&site.periods, &site.exclusions, section, today());
+    let pack = rules::find(&mut tx, policy.rule_pack_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reported_at = chrono::Utc::now();
     let manager_org = match place {
         Place::Unit(_) => None,
         Place::CommonArea { .. } => user.org.as_ref().map(|o| o.id),
@@ -178,6 +182,8 @@ pub async fn report(
             description: &description,
             fast_channel: fast,
             verdict: &verdict,
+            reported_at,
+            deadlines: deadlines(&pack.params, reported_at, fast, false),
         },
     )
     .await?;
@@ -264,6 +270,22 @@ async fn step(
         ClaimStatus::parse(&claim.status).ok_or(AppError::Conflict("claims.transition_refused"))?;
     let to =
         claim_transition(from, action).ok_or(AppError::Conflict("claims.transition_refused"))?;
+    let pack = rules::find(&mut tx, claim.rule_pack_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let basis = ClockBasis {
+        runs_from: claim.reopened_at.unwrap_or(claim.reported_at),
+        fast: claim.fast_channel,
+        complex: claim.complex,
+    };
+    let complex = changes.complex.unwrap_or(claim.complex);
+    let (reopened_at, deadlines) =
+        clocks_after_step(&pack.params, from, to, basis, complex, chrono::Utc::now()).unzip();
+    let changes = ClaimChanges {
+        reopened_at: reopened_at.flatten(),
+        deadlines,
+        ..changes
+    };
     if let Some(quote) = changes.repair_quote_id {
         let amount = store::quotes(&mut tx, claim.id)
             .await?
@@ -604,7 +626,7 @@ pub(super) async fn detail(
         })
         .collect();
     let subrogation = super::subrogation::for_claim(&mut tx, claim.id).await?;
-    let claim = view(&mut tx, claim, &mut Packs::new()).await?;
+    let claim = view(claim);
     tx.commit().await?;
     Ok(ClaimDetail {
         claim,

@@ -29,7 +29,6 @@ use crate::storage::policies::{self, Policy};
 use crate::storage::projects::{self, Project, ProjectFilter, ProjectScope};
 use crate::storage::risk::{self, LevelCount, ProjectRisk, Visit};
 use crate::views::{PageContext, render};
-use uuid::Uuid;
 
 /// Risk management figures, scoped by row-level security to what the organisation may see.
 pub struct RiskPanel {
@@ -137,7 +136,8 @@ const AT_RISK_SHOWN: i64 = 50;
 /// counters; the late ones and the head of the queue from the queue's clocks.
 struct ClaimsPanel {
     open: i64,
-    breached: usize,
+    /// Open claims with a clock already broken.
+    late: i64,
     paid_fen: i64,
     /// Approved but not yet paid, on open claims.
     reserved_fen: i64,
@@ -150,8 +150,6 @@ struct ClaimsPanel {
 
 impl ClaimsPanel {
     async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Self> {
-        let lead: Vec<claims::Ranked> = claims::ranked_desk(conn, Desk::LeadInsurer).await?;
-        let head: Vec<Uuid> = lead.iter().take(8).map(|r| r.clock.id).collect();
         let open = analytics_store::own_claims(conn)
             .await?
             .iter()
@@ -164,10 +162,10 @@ impl ClaimsPanel {
         let histogram: Vec<(i16, i64)> = decisions.iter().map(|(_, d, n)| (*d, *n)).collect();
         Ok(ClaimsPanel {
             open,
-            breached: lead.iter().filter(|r| r.late).count(),
+            late: crate::storage::claims::late_on_lead_desk(conn).await?,
             paid_fen,
             reserved_fen,
-            next: claims::whole(conn, &head).await?,
+            next: claims::desk(conn, Desk::LeadInsurer, 8).await?,
             on_time_pct: share(on_time, all).map(|s| s * 100.0),
             median_decision_days: median_days(&histogram, &DECISION_BUCKETS).map(|m| m.label()),
         })
@@ -334,13 +332,7 @@ pub async fn dashboard(
             .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
-            let open: Vec<Uuid> = claims::ranked_desk(&mut tx, Desk::Developer)
-                .await?
-                .iter()
-                .take(20)
-                .map(|r| r.clock.id)
-                .collect();
-            let claims = claims::whole(&mut tx, &open).await?;
+            let claims = claims::desk(&mut tx, Desk::Developer, 20).await?;
             render(&DeveloperHome {
                 ctx,
                 panel,

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::domain::claims::CoverVerdict;
+use crate::domain::claims::{ClaimDeadlines, CoverVerdict};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Unit {
@@ -153,6 +153,13 @@ pub struct Claim {
     pub paid_at: Option<DateTime<Utc>>,
     /// Set when a disputed claim is taken up again; its clocks run from here.
     pub reopened_at: Option<DateTime<Utc>>,
+    /// Its clocks as fixed from the rule pack (shown as the view's `deadlines`).
+    #[serde(skip)]
+    pub contact_due_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub survey_due_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub decision_due_at: DateTime<Utc>,
     pub version: i32,
 }
 
@@ -163,7 +170,7 @@ const CLAIM_SELECT: &str = "\
            c.cover_verdict, c.status, c.surveyor, c.survey_report, c.reject_reason, c.approved_amount_fen, \
            coalesce((SELECT sum(amount_fen) FROM claim_payments pay WHERE pay.claim_id = c.id), 0)::bigint AS paid_fen, \
            c.repair_contractor, c.repair_quote_id, c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.repaired_at, c.owner_signed_at, \
-           c.paid_at, c.reopened_at, c.version \
+           c.paid_at, c.reopened_at, c.contact_due_at, c.survey_due_at, c.decision_due_at, c.version \
     FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
     JOIN policies po ON po.id = c.policy_id JOIN organisations li ON li.id = c.lead_insurer_org_id LEFT JOIN units u ON u.id = c.unit_id";
 
@@ -216,33 +223,39 @@ pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> 
     .await
 }
 
-/// What a claim's clocks are computed from: enough to order a queue before reading its rows.
+/// A claim's clocks and the steps they time: enough to order a queue before reading its rows.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimClock {
     pub id: Uuid,
-    pub rule_pack_id: Uuid,
-    pub lead_insurer_org_id: Uuid,
     pub status: String,
     pub fast_channel: bool,
-    pub complex: bool,
-    pub reported_at: DateTime<Utc>,
-    pub reopened_at: Option<DateTime<Utc>>,
+    pub contact_due_at: Option<DateTime<Utc>>,
+    pub survey_due_at: DateTime<Utc>,
+    pub decision_due_at: DateTime<Utc>,
     pub contacted_at: Option<DateTime<Utc>>,
     pub surveyed_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl ClaimClock {
+    pub fn deadlines(&self) -> ClaimDeadlines {
+        ClaimDeadlines {
+            contact_by: self.contact_due_at,
+            survey_by: self.survey_due_at,
+            decision_by: self.decision_due_at,
+        }
+    }
 }
 
 impl Claim {
     pub fn clock(&self) -> ClaimClock {
         ClaimClock {
             id: self.id,
-            rule_pack_id: self.rule_pack_id,
-            lead_insurer_org_id: self.lead_insurer_org_id,
             status: self.status.clone(),
             fast_channel: self.fast_channel,
-            complex: self.complex,
-            reported_at: self.reported_at,
-            reopened_at: self.reopened_at,
+            contact_due_at: self.contact_due_at,
+            survey_due_at: self.survey_due_at,
+            decision_due_at: self.decision_due_at,
             contacted_at: self.contacted_at,
             surveyed_at: self.surveyed_at,
             decided_at: self.decided_at,
@@ -250,27 +263,16 @@ impl Claim {
     }
 }
 
-/// What `clocks_of` reads from a queue of claims' columns.
-const CLOCK_COLUMNS: &str = "id, policy_id, lead_insurer_org_id, status, fast_channel, complex, reported_at, \
-     reopened_at, contacted_at, surveyed_at, decided_at";
-
-/// The clocks of a queue (`CLOCK_COLUMNS` of claims; no joins but the policy's rule pack).
-fn clocks_of(queue: &str) -> String {
-    format!(
-        "SELECT q.id, po.rule_pack_id, q.lead_insurer_org_id, q.status, q.fast_channel, q.complex, q.reported_at, \
-                q.reopened_at, q.contacted_at, q.surveyed_at, q.decided_at \
-         FROM ({queue}) q JOIN policies po ON po.id = q.policy_id"
-    )
-}
+/// What a queue reads of its claims to rank them.
+const CLOCK_COLUMNS: &str = "id, status, fast_channel, contact_due_at, survey_due_at, decision_due_at, \
+     contacted_at, surveyed_at, decided_at, reported_at";
 
 /// The clocks of the 1,000 most urgent claims.
 pub async fn queue_clocks(conn: &mut PgConnection) -> Result<Vec<ClaimClock>, sqlx::Error> {
-    sqlx::query_as(&clocks_of(&queue(CLOCK_COLUMNS)))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&queue(CLOCK_COLUMNS)).fetch_all(conn).await
 }
 
-/// Whose desk of open claims a dashboard shows, each off its own queue index (0018).
+/// Whose desk of open claims a dashboard shows, each off its own indexes (0026).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Desk {
     /// The claims the connection's insurer leads (without those it co-insures).
@@ -279,21 +281,47 @@ pub enum Desk {
     Developer,
 }
 
-/// The clocks of the desk's 1,000 most urgent open claims, off its own queue index alone.
-pub async fn desk_clocks(
+/// The desk's open claims that most need attention, at most `rows`, in the queue's order: late
+/// ones first, then the fast channel, then by survey clock. Each group is walked in that order off
+/// the desk's attention index, which carries `late_at` to tell the groups apart, so the head
+/// costs the same for a desk of fifty open claims as for one of fifty thousand.
+pub async fn desk_head(
     conn: &mut PgConnection,
     desk: Desk,
-) -> Result<Vec<ClaimClock>, sqlx::Error> {
+    rows: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let column = match desk {
         Desk::LeadInsurer => "lead_insurer_org_id",
         Desk::Developer => "developer_org_id",
     };
-    sqlx::query_as(&clocks_of(&queue_arm(
-        CLOCK_COLUMNS,
-        &format!("{column} = app.current_org_id() AND status NOT IN ('paid', 'rejected')"),
-        1000,
-    )))
+    let group = |late: bool, condition: &str| {
+        format!(
+            "(SELECT id, {late} AS late, fast_channel, survey_due_at FROM claims \
+              WHERE {column} = (SELECT app.current_org_id()) AND status NOT IN ('paid', 'rejected') AND {condition} \
+              ORDER BY fast_channel DESC, survey_due_at, id LIMIT $1)"
+        )
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM ({} UNION ALL {}) head ORDER BY late DESC, fast_channel DESC, survey_due_at, id LIMIT $1",
+        group(true, "late_at < now()"),
+        group(false, "(late_at IS NULL OR late_at >= now())"),
+    ))
+    .bind(rows)
     .fetch_all(conn)
+    .await
+}
+
+/// How many of the connection's insurer's open claims are late now: those late before today from
+/// the counters (0026), today's off the index.
+pub async fn late_on_lead_desk(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (SELECT coalesce(sum(open_claims), 0) FROM stats_claims_late \
+                 WHERE insurer_org_id = (SELECT app.current_org_id()) AND late_on < app.shanghai_day(now()))::bigint \
+              + (SELECT count(*) FROM claims WHERE lead_insurer_org_id = (SELECT app.current_org_id()) \
+                 AND status NOT IN ('paid', 'rejected') AND late_at < now() \
+                 AND late_at >= app.shanghai_day(now())::timestamp AT TIME ZONE 'Asia/Shanghai')",
+    )
+    .fetch_one(conn)
     .await
 }
 
@@ -340,15 +368,18 @@ pub struct NewClaim<'a> {
     pub description: &'a str,
     pub fast_channel: bool,
     pub verdict: &'a CoverVerdict,
+    pub reported_at: DateTime<Utc>,
+    /// From its policy's rule pack, running from `reported_at`.
+    pub deadlines: ClaimDeadlines,
 }
 
 pub async fn insert_claim(conn: &mut PgConnection, c: &NewClaim<'_>) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO claims (number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, \
                              building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, \
-                             cover_verdict, manager_org_id) \
+                             cover_verdict, manager_org_id, reported_at, contact_due_at, survey_due_at, decision_due_at) \
          VALUES ('LP-' || extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('claim_numbers')::text, 6, '0'), \
-                 $1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14, $16) RETURNING id",
+                 $1, $2, $3, $4, $5, $6, $7, $8, $15, $9, $10, $11, $12, $13, $14, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(c.unit_id)
     .bind(c.project.id)
@@ -366,6 +397,10 @@ pub async fn insert_claim(conn: &mut PgConnection, c: &NewClaim<'_>) -> Result<U
     .bind(Json(c.verdict))
     .bind(c.owner_name)
     .bind(c.manager_org)
+    .bind(c.reported_at)
+    .bind(c.deadlines.contact_by)
+    .bind(c.deadlines.survey_by)
+    .bind(c.deadlines.decision_by)
     .fetch_one(conn)
     .await
 }
@@ -380,6 +415,10 @@ pub struct ClaimChanges<'a> {
     pub repair_contractor: Option<&'a str>,
     pub repair_quote_id: Option<Uuid>,
     pub complex: Option<bool>,
+    /// A disputed claim taken up again: when, its clocks running from then.
+    pub reopened_at: Option<DateTime<Utc>>,
+    /// Its clocks fixed anew (reopened, or found complex).
+    pub deadlines: Option<ClaimDeadlines>,
 }
 
 /// Moves a claim if it is still at `version` and `from`; stamps the time of the step.
@@ -397,7 +436,9 @@ pub async fn transition(
             repair_contractor = coalesce($9, (SELECT q.contractor FROM claim_repair_quotes q WHERE q.id = $11), repair_contractor), complex = coalesce($10, complex), \
             repair_quote_id = coalesce($11, repair_quote_id), \
             contacted_at = CASE WHEN $4 = 'surveying' THEN coalesce(contacted_at, now()) ELSE contacted_at END, \
-            reopened_at = CASE WHEN $3 = 'disputed' AND $4 = 'surveying' THEN now() ELSE reopened_at END, \
+            reopened_at = coalesce($12, reopened_at), \
+            contact_due_at = CASE WHEN $13 THEN $14 ELSE contact_due_at END, \
+            survey_due_at = coalesce($15, survey_due_at), decision_due_at = coalesce($16, decision_due_at), \
             surveyed_at = CASE WHEN $4 = 'surveyed' THEN coalesce(surveyed_at, now()) \
                                WHEN $3 = 'disputed' AND $4 = 'surveying' THEN NULL ELSE surveyed_at END, \
             decided_at = CASE WHEN $4 IN ('approved', 'rejected') AND $3 <> 'disputed' THEN now() \
@@ -418,6 +459,11 @@ pub async fn transition(
     .bind(c.repair_contractor)
     .bind(c.complex)
     .bind(c.repair_quote_id)
+    .bind(c.reopened_at)
+    .bind(c.deadlines.is_some())
+    .bind(c.deadlines.and_then(|d| d.contact_by))
+    .bind(c.deadlines.map(|d| d.survey_by))
+    .bind(c.deadlines.map(|d| d.decision_by))
     .execute(conn)
     .await?
     .rows_affected()

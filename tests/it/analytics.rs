@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 21] = [
+const COUNTERS: [(&str, &str); 22] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -35,6 +35,7 @@ const COUNTERS: [(&str, &str); 21] = [
         "policies <> 0 OR claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
     ),
     ("stats_insurer_policies", "policies <> 0"),
+    ("stats_claims_late", "open_claims <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).

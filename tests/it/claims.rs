@@ -809,3 +809,122 @@ async fn closing_an_incident_and_settling_on_it_at_once_never_leaves_a_closed_in
         assert_eq!(owing, 0);
     }
 }
+
+/// Claim numbers in the order a page's claim table lists them.
+fn listed_numbers(html: &str) -> Vec<String> {
+    html.split("<a href=\"/claims/")
+        .skip(1)
+        .filter_map(|rest| rest.split('>').nth(1)?.split('<').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
+    let app = TestApp::spawn().await;
+    crate::pdf::copy_claims(&app, 60).await;
+    // A late claim answered on time no longer counts, an open one decided late still does.
+    sqlx::query("UPDATE claims SET contacted_at = reported_at + interval '1 hour' WHERE number = 'LP-PAGE-0014'")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    let insurer = app.login("pingan-qd").await;
+    let queue: Value = insurer
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pingan: String =
+        sqlx::query_scalar("SELECT id::text FROM organisations WHERE code = 'pingan-qd'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let is_open = |c: &Value| !matches!(c["status"].as_str(), Some("paid" | "rejected"));
+    let lead_open: Vec<&Value> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["lead_insurer_org_id"] == pingan.as_str() && is_open(c))
+        .collect();
+    let late: Vec<&str> = lead_open
+        .iter()
+        .filter(|c| !c["breaches"].as_array().unwrap().is_empty())
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert!(late.len() > 8 && late.len() < lead_open.len(), "{late:?}");
+    assert!(!late.contains(&"LP-PAGE-0014"));
+
+    // The claim's stored `late_at` says what the domain's clocks say, claim by claim.
+    let stored_late: Vec<String> = sqlx::query_scalar(
+        "SELECT number FROM claims c JOIN organisations o ON o.id = c.lead_insurer_org_id \
+         WHERE o.code = 'pingan-qd' AND c.status NOT IN ('paid', 'rejected') AND c.late_at < now() ORDER BY number",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let mut expected: Vec<String> = late.iter().map(|n| (*n).to_owned()).collect();
+    expected.sort();
+    assert_eq!(stored_late, expected);
+
+    // The insurer's home: the late count from its counters, its head in the queue's order.
+    let home = insurer
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let stats = home.split("data-testid=\"claims-stats\"").nth(1).unwrap();
+    let late_shown = stats
+        .split("zb-stat-value\">")
+        .nth(2)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(late_shown, late.len().to_string());
+    let head: Vec<String> = lead_open
+        .iter()
+        .take(8)
+        .map(|c| c["number"].as_str().unwrap().to_owned())
+        .collect();
+    let desk = home.split("data-testid=\"risk-stats\"").nth(1).unwrap();
+    assert_eq!(listed_numbers(desk)[..8], head[..]);
+
+    // The developer's home: the open claims on its projects, in the same order.
+    let developer = app.login("sunac-dev").await;
+    let developer_queue: Value = developer
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let developer_open: Vec<String> = developer_queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| is_open(c))
+        .take(20)
+        .map(|c| c["number"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(developer_open.len(), 20);
+    let home = developer
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let shown: Vec<String> = listed_numbers(&home)
+        .into_iter()
+        .filter(|n| n.starts_with("LP-"))
+        .collect();
+    assert_eq!(shown, developer_open);
+}

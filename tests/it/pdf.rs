@@ -192,15 +192,17 @@ async fn the_monthly_report_carries_the_bureaus_own_figures() {
 }
 
 /// `n` more claims for 平安 (copies of a demo claim reported 1…n hours ago, every seventh on the
-/// fast channel), numbered LP-PAGE-0001…
+/// fast channel, with the Laoshan pack's clocks), numbered LP-PAGE-0001…
 pub async fn copy_claims(app: &TestApp, n: i32) {
     sqlx::query(
         "INSERT INTO claims (number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, \
                              building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, \
-                             cover_verdict, manager_org_id, reported_at) \
+                             cover_verdict, manager_org_id, reported_at, contact_due_at, survey_due_at, decision_due_at) \
          SELECT 'LP-PAGE-' || lpad(g::text, 4, '0'), unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, \
                 building_id, owner_user_id, owner_name, component, section_code, location, description, g % 7 = 0, \
-                cover_verdict, manager_org_id, now() - make_interval(hours => g) \
+                cover_verdict, manager_org_id, now() - make_interval(hours => g), \
+                CASE WHEN g % 7 = 0 THEN now() - make_interval(hours => g - 2) END, \
+                now() - make_interval(hours => g - CASE WHEN g % 7 = 0 THEN 24 ELSE 48 END), now() - make_interval(hours => g - 168) \
          FROM claims, generate_series(1, $1) g \
          WHERE id = (SELECT id FROM claims WHERE owner_user_id IS NOT NULL AND status = 'reported' ORDER BY reported_at LIMIT 1)",
     )

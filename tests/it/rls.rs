@@ -183,6 +183,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "count_claim_payment",
             "count_finding",
             "count_insurer_policy",
+            "count_late_claim",
             "count_open_finding",
             "count_open_order",
             "count_policy_claim",
