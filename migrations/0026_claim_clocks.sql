@@ -1,10 +1,12 @@
 -- A claim's SLA clocks are kept on the claim: when first contact, the survey and the decision are
 -- due, fixed from its policy's rule pack when it is reported and again when it is reopened or found
--- complex (the application computes them: domain::claims::deadlines). From them `late_at`: the
--- instant the claim's first clock broke or will break. A clock is broken when its step was done
+-- complex (the application computes them: domain::claims::deadlines). From them
+-- `clock_breaks_at`: the instant the claim's first clock broke or will break ('infinity' when every
+-- step was done in time; domain::claims::clock_breaks_at). A clock is broken when its step was done
 -- after it, or is still undone after it (domain::claims::breaches), so an open claim is late now
--- exactly when `late_at < now()`. Desks rank and count their claims off an index on it instead of
--- reading every open claim's clocks on each page.
+-- exactly when `clock_breaks_at < now()`. Desks rank and count their claims off indexes on it
+-- instead of reading every open claim's clocks on each page. (Never NULL: a comparison with a
+-- COALESCE in it would not be taken into an index scan under row-level security.)
 
 ALTER TABLE claims
     ADD COLUMN contact_due_at timestamptz,
@@ -34,24 +36,23 @@ CREATE FUNCTION app.clock_broken_at(due timestamptz, done timestamptz) RETURNS t
 LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN done IS NULL OR done > due THEN due END $$;
 
 -- First contact is made by the survey too (a surveyor on site has contacted the owner).
-ALTER TABLE claims ADD COLUMN late_at timestamptz GENERATED ALWAYS AS (least(
+ALTER TABLE claims ADD COLUMN clock_breaks_at timestamptz NOT NULL GENERATED ALWAYS AS (coalesce(least(
     app.clock_broken_at(contact_due_at, coalesce(contacted_at, surveyed_at)),
     app.clock_broken_at(survey_due_at, surveyed_at),
-    app.clock_broken_at(decision_due_at, decided_at))) STORED;
+    app.clock_broken_at(decision_due_at, decided_at)), 'infinity')) STORED;
 
 GRANT UPDATE (contact_due_at, survey_due_at, decision_due_at) ON claims TO zhianbao_app;
 
--- A desk's open claims in attention order within each group (late or not): the fast channel
--- first, then by survey clock; `late_at` is carried so the groups are told apart off the index.
-CREATE INDEX claims_lead_attention_idx ON claims (lead_insurer_org_id, fast_channel DESC, survey_due_at, id)
-    INCLUDE (late_at) WHERE status NOT IN ('paid', 'rejected');
-CREATE INDEX claims_developer_attention_idx ON claims (developer_org_id, fast_channel DESC, survey_due_at, id)
-    INCLUDE (late_at) WHERE status NOT IN ('paid', 'rejected');
-CREATE INDEX claims_lead_late_idx ON claims (lead_insurer_org_id, late_at)
+-- A desk's open claims in the queue's order within each group: the fast channel first, then by
+-- when the first clock broke or will break. Late claims are the range before now(), so each of
+-- the four groups (late or not, fast or not) is one range, walked only for its head.
+CREATE INDEX claims_lead_attention_idx ON claims (lead_insurer_org_id, fast_channel DESC, clock_breaks_at, id)
+    WHERE status NOT IN ('paid', 'rejected');
+CREATE INDEX claims_developer_attention_idx ON claims (developer_org_id, fast_channel DESC, clock_breaks_at, id)
     WHERE status NOT IN ('paid', 'rejected');
 
 -- How many of an insurer's open claims turned late on each day (Shanghai): its late claims are
--- the days before today's sum plus today's few, counted off claims_lead_late_idx.
+-- the days before today's sum plus today's few, counted off claims_lead_attention_idx.
 CREATE TABLE stats_claims_late (
     insurer_org_id uuid NOT NULL REFERENCES organisations (id),
     late_on        date NOT NULL,
@@ -62,13 +63,13 @@ CREATE TABLE stats_claims_late (
 CREATE FUNCTION app.count_late_claim() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.late_at IS NOT NULL AND OLD.status NOT IN ('paid', 'rejected') THEN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.clock_breaks_at < 'infinity' AND OLD.status NOT IN ('paid', 'rejected') THEN
         UPDATE stats_claims_late SET open_claims = open_claims - 1
-        WHERE insurer_org_id = OLD.lead_insurer_org_id AND late_on = app.shanghai_day(OLD.late_at);
+        WHERE insurer_org_id = OLD.lead_insurer_org_id AND late_on = app.shanghai_day(OLD.clock_breaks_at);
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.late_at IS NOT NULL AND NEW.status NOT IN ('paid', 'rejected') THEN
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.clock_breaks_at < 'infinity' AND NEW.status NOT IN ('paid', 'rejected') THEN
         INSERT INTO stats_claims_late (insurer_org_id, late_on, open_claims)
-        VALUES (NEW.lead_insurer_org_id, app.shanghai_day(NEW.late_at), 1)
+        VALUES (NEW.lead_insurer_org_id, app.shanghai_day(NEW.clock_breaks_at), 1)
         ON CONFLICT (insurer_org_id, late_on) DO UPDATE SET open_claims = stats_claims_late.open_claims + 1;
     END IF;
     RETURN NULL;
@@ -76,7 +77,7 @@ END $$;
 CREATE TRIGGER claims_counted_late AFTER INSERT OR DELETE ON claims
     FOR EACH ROW EXECUTE FUNCTION app.count_late_claim();
 CREATE TRIGGER claims_recounted_late AFTER UPDATE ON claims FOR EACH ROW
-    WHEN (OLD.late_at IS DISTINCT FROM NEW.late_at OR OLD.status IS DISTINCT FROM NEW.status
+    WHEN (OLD.clock_breaks_at IS DISTINCT FROM NEW.clock_breaks_at OR OLD.status IS DISTINCT FROM NEW.status
           OR OLD.lead_insurer_org_id IS DISTINCT FROM NEW.lead_insurer_org_id)
     EXECUTE FUNCTION app.count_late_claim();
 
@@ -89,8 +90,8 @@ GRANT SELECT ON stats_claims_late TO zhianbao_app;
 CREATE FUNCTION app.recount_late_claims() RETURNS void LANGUAGE sql AS $$
     TRUNCATE stats_claims_late;
     INSERT INTO stats_claims_late
-        SELECT lead_insurer_org_id, app.shanghai_day(late_at), count(*) FROM claims
-        WHERE late_at IS NOT NULL AND status NOT IN ('paid', 'rejected') GROUP BY 1, 2;
+        SELECT lead_insurer_org_id, app.shanghai_day(clock_breaks_at), count(*) FROM claims
+        WHERE clock_breaks_at < 'infinity' AND status NOT IN ('paid', 'rejected') GROUP BY 1, 2;
 $$;
 
 ALTER FUNCTION app.rebuild_stats() RENAME TO rebuild_counters_0022;

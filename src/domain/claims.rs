@@ -303,6 +303,30 @@ pub fn settlement_due(pack: &RulePack, agreed_at: DateTime<Utc>) -> DateTime<Utc
         )
 }
 
+/// When the claim's first clock broke, or will break if its step stays undone; None when every
+/// step was done in time. An open claim is late exactly when this is past (it is kept on the claim
+/// as `clock_breaks_at`, by the same rule in SQL, so desks are ranked and counted off an index), and the
+/// queue takes late claims longest-late first and the others soonest-to-break first.
+pub fn clock_breaks_at(
+    d: &ClaimDeadlines,
+    contacted_at: Option<DateTime<Utc>>,
+    surveyed_at: Option<DateTime<Utc>>,
+    decided_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let broken_at = |due: DateTime<Utc>, done: Option<DateTime<Utc>>| {
+        done.is_none_or(|at| at > due).then_some(due)
+    };
+    [
+        d.contact_by
+            .and_then(|due| broken_at(due, contacted_at.or(surveyed_at))),
+        broken_at(d.survey_by, surveyed_at),
+        broken_at(d.decision_by, decided_at),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+}
+
 /// Which clocks a claim has broken by `now`, given what has happened so far.
 pub fn breaches(
     d: &ClaimDeadlines,
@@ -484,6 +508,37 @@ mod tests {
             claim_transition(ClaimStatus::MoreInfo, A::ProvideInfo),
             Some(ClaimStatus::Surveyed)
         );
+    }
+
+    #[test]
+    fn a_claim_is_late_from_the_moment_its_first_clock_breaks() {
+        let pack = RulePack::laoshan_2021();
+        let reported = DateTime::parse_from_rfc3339("2026-11-01T08:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let hours = |h: i64| Some(reported + Duration::hours(h));
+        let fast = deadlines(&pack, reported, true, false);
+        // (contacted, surveyed, decided) → when the first clock breaks
+        for (contacted, surveyed, decided, breaks) in [
+            (None, None, None, hours(2)),
+            (hours(1), None, None, hours(24)),
+            (hours(1), hours(30), None, hours(24)),
+            (None, hours(1), None, hours(168)),
+            (None, hours(20), None, hours(2)),
+            (hours(1), hours(20), hours(100), None),
+            (hours(3), hours(20), hours(100), hours(2)),
+        ] {
+            assert_eq!(clock_breaks_at(&fast, contacted, surveyed, decided), breaks);
+            for now in [1, 3, 25, 200].map(|h| reported + Duration::hours(h)) {
+                let done = |t: Option<DateTime<Utc>>| t.filter(|t| *t <= now);
+                let (c, s, d) = (done(contacted), done(surveyed), done(decided));
+                assert_eq!(
+                    clock_breaks_at(&fast, c, s, d).is_some_and(|at| at < now),
+                    !breaches(&fast, c, s, d, now).is_empty(),
+                    "{c:?} {s:?} {d:?} at {now}"
+                );
+            }
+        }
     }
 
     #[test]

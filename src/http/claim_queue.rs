@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::AppResult;
-use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches};
+use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches, clock_breaks_at};
 use crate::storage::claims::{self as store, Claim, ClaimClock, Desk};
 
 // ----- reading --------------------------------------------------------------------------------
@@ -40,18 +40,15 @@ fn is_open_status(status: &str) -> bool {
 }
 
 /// Where a claim stands in a queue: open first, breached clocks first, daily-life problems (the
-/// fast channel) before others, then by due time.
-fn attention(
-    status: &str,
-    breaches: &[&str],
-    fast: bool,
-    d: &ClaimDeadlines,
-) -> (bool, bool, bool, DateTime<Utc>) {
+/// fast channel) before others, then by when its first clock broke or will break (never: last).
+/// The desks' indexes keep open claims in the same order (`storage::claims::desk_head`).
+fn attention(c: &ClaimClock, breaches: &[&str]) -> (bool, bool, bool, DateTime<Utc>) {
     (
-        !is_open_status(status),
+        !is_open_status(&c.status),
         breaches.is_empty(),
-        !fast,
-        d.survey_by,
+        !c.fast_channel,
+        clock_breaks_at(&c.deadlines(), c.contacted_at, c.surveyed_at, c.decided_at)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
     )
 }
 
@@ -66,16 +63,16 @@ pub(super) fn view(claim: Claim) -> ClaimView {
 
 /// The claims the connection's tenant may see, in the order they need attention.
 pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
-    let mut views: Vec<ClaimView> = store::claims(conn).await?.into_iter().map(view).collect();
-    views.sort_by_key(|v| {
-        attention(
-            &v.claim.status,
-            &v.breaches,
-            v.claim.fast_channel,
-            &v.deadlines,
-        )
-    });
-    Ok(views)
+    let mut views: Vec<_> = store::claims(conn)
+        .await?
+        .into_iter()
+        .map(|claim| {
+            let v = view(claim);
+            (attention(&v.claim.clock(), &v.breaches), v)
+        })
+        .collect();
+    views.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.claim.id.cmp(&b.1.claim.id)));
+    Ok(views.into_iter().map(|(_, v)| v).collect())
 }
 
 /// Claims per page of the queue.
@@ -87,11 +84,8 @@ pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimClock>>
         .await?
         .into_iter()
         .map(|clock| {
-            let (d, broken) = clocks(&clock);
-            (
-                attention(&clock.status, &broken, clock.fast_channel, &d),
-                clock,
-            )
+            let (_, broken) = clocks(&clock);
+            (attention(&clock, &broken), clock)
         })
         .collect();
     order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));

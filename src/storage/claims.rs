@@ -282,9 +282,9 @@ pub enum Desk {
 }
 
 /// The desk's open claims that most need attention, at most `rows`, in the queue's order: late
-/// ones first, then the fast channel, then by survey clock. Each group is walked in that order off
-/// the desk's attention index, which carries `late_at` to tell the groups apart, so the head
-/// costs the same for a desk of fifty open claims as for one of fifty thousand.
+/// ones first, then the fast channel, then by when the first clock broke or will break. Each of
+/// the four groups is one range of the desk's attention index (0026) read only for its head, so
+/// the head costs the same for a desk of fifty open claims as for one of fifty thousand.
 pub async fn desk_head(
     conn: &mut PgConnection,
     desk: Desk,
@@ -294,17 +294,21 @@ pub async fn desk_head(
         Desk::LeadInsurer => "lead_insurer_org_id",
         Desk::Developer => "developer_org_id",
     };
-    let group = |late: bool, condition: &str| {
-        format!(
-            "(SELECT id, {late} AS late, fast_channel, survey_due_at FROM claims \
-              WHERE {column} = (SELECT app.current_org_id()) AND status NOT IN ('paid', 'rejected') AND {condition} \
-              ORDER BY fast_channel DESC, survey_due_at, id LIMIT $1)"
-        )
-    };
+    let groups: Vec<String> = [(true, true), (true, false), (false, true), (false, false)]
+        .into_iter()
+        .map(|(late, fast)| {
+            format!(
+                "(SELECT id, {late} AS late, fast_channel, clock_breaks_at FROM claims \
+                  WHERE {column} = (SELECT app.current_org_id()) AND status NOT IN ('paid', 'rejected') \
+                    AND fast_channel = {fast} AND clock_breaks_at {} now() \
+                  ORDER BY clock_breaks_at, id LIMIT $1)",
+                if late { "<" } else { ">=" }
+            )
+        })
+        .collect();
     sqlx::query_scalar(&format!(
-        "SELECT id FROM ({} UNION ALL {}) head ORDER BY late DESC, fast_channel DESC, survey_due_at, id LIMIT $1",
-        group(true, "late_at < now()"),
-        group(false, "(late_at IS NULL OR late_at >= now())"),
+        "SELECT id FROM ({}) head ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT $1",
+        groups.join(" UNION ALL ")
     ))
     .bind(rows)
     .fetch_all(conn)
@@ -312,14 +316,15 @@ pub async fn desk_head(
 }
 
 /// How many of the connection's insurer's open claims are late now: those late before today from
-/// the counters (0026), today's off the index.
+/// the counters (0026), today's off the attention index (both of its fast-channel ranges).
 pub async fn late_on_lead_desk(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT (SELECT coalesce(sum(open_claims), 0) FROM stats_claims_late \
                  WHERE insurer_org_id = (SELECT app.current_org_id()) AND late_on < app.shanghai_day(now()))::bigint \
               + (SELECT count(*) FROM claims WHERE lead_insurer_org_id = (SELECT app.current_org_id()) \
-                 AND status NOT IN ('paid', 'rejected') AND late_at < now() \
-                 AND late_at >= app.shanghai_day(now())::timestamp AT TIME ZONE 'Asia/Shanghai')",
+                 AND status NOT IN ('paid', 'rejected') AND fast_channel IN (true, false) \
+                 AND clock_breaks_at >= app.shanghai_day(now())::timestamp AT TIME ZONE 'Asia/Shanghai' \
+                 AND clock_breaks_at < now())",
     )
     .fetch_one(conn)
     .await

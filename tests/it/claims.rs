@@ -857,10 +857,10 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
     assert!(late.len() > 8 && late.len() < lead_open.len(), "{late:?}");
     assert!(!late.contains(&"LP-PAGE-0014"));
 
-    // The claim's stored `late_at` says what the domain's clocks say, claim by claim.
+    // The claim's stored `clock_breaks_at` says what the domain's clocks say, claim by claim.
     let stored_late: Vec<String> = sqlx::query_scalar(
         "SELECT number FROM claims c JOIN organisations o ON o.id = c.lead_insurer_org_id \
-         WHERE o.code = 'pingan-qd' AND c.status NOT IN ('paid', 'rejected') AND c.late_at < now() ORDER BY number",
+         WHERE o.code = 'pingan-qd' AND c.status NOT IN ('paid', 'rejected') AND c.clock_breaks_at < now() ORDER BY number",
     )
     .fetch_all(&app.owner)
     .await
