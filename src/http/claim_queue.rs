@@ -96,7 +96,7 @@ pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimClock>>
 pub async fn desk(
     conn: &mut sqlx::PgConnection,
     desk: Desk,
-    rows: i64,
+    rows: u32,
 ) -> AppResult<Vec<ClaimView>> {
     let head = store::desk_head(conn, desk, rows).await?;
     whole(conn, &head).await

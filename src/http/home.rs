@@ -127,7 +127,7 @@ struct InsurerHome {
 }
 
 /// How many of the policies awaiting it the insurer's home lists; all of them are under 保单.
-const QUEUE_SHOWN: i64 = 20;
+const QUEUE_SHOWN: u32 = 20;
 
 /// How many projects the insurer's home lists by risk; all of them are under 项目.
 const AT_RISK_SHOWN: i64 = 50;
@@ -278,14 +278,15 @@ pub async fn dashboard(
                 .filter(|c| PolicyStatus::parse(&c.status).is_some_and(PolicyStatus::is_issued))
                 .map(|c| c.premium_fen)
                 .sum();
-            let awaiting: Vec<&str> = PolicyStatus::ALL
+            let awaiting: Vec<PolicyStatus> = PolicyStatus::ALL
                 .into_iter()
                 .filter(|s| insurer_next_step(*s).is_some())
-                .map(PolicyStatus::as_str)
                 .collect();
             let queue_count = counts
                 .iter()
-                .filter(|c| c.lead && awaiting.contains(&c.status.as_str()))
+                .filter(|c| {
+                    c.lead && PolicyStatus::parse(&c.status).is_some_and(|s| awaiting.contains(&s))
+                })
                 .map(|c| c.policies)
                 .sum();
             let queue = policies::led_in(&mut tx, &awaiting, QUEUE_SHOWN).await?;

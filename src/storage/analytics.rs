@@ -287,7 +287,7 @@ pub async fn project_names(
 pub async fn own_decisions(conn: &mut PgConnection) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT complex, days, sum(decisions)::bigint FROM stats_claim_decisions \
-         WHERE insurer_org_id = app.current_org_id() GROUP BY 1, 2",
+         WHERE insurer_org_id = (SELECT app.current_org_id()) GROUP BY 1, 2",
     )
     .fetch_all(conn)
     .await
@@ -297,7 +297,7 @@ pub async fn own_decisions(conn: &mut PgConnection) -> Result<Vec<(bool, i16, i6
 pub async fn own_claims(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT status, sum(claims)::bigint FROM stats_claims \
-         WHERE insurer_org_id = app.current_org_id() GROUP BY 1",
+         WHERE insurer_org_id = (SELECT app.current_org_id()) GROUP BY 1",
     )
     .fetch_all(conn)
     .await
@@ -307,7 +307,7 @@ pub async fn own_claims(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, s
 pub async fn own_claim_money(conn: &mut PgConnection) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
         "SELECT coalesce(sum(paid_fen), 0)::bigint, coalesce(sum(reserved_fen), 0)::bigint \
-         FROM stats_policy_claims WHERE insurer_org_id = app.current_org_id()",
+         FROM stats_policy_claims WHERE insurer_org_id = (SELECT app.current_org_id())",
     )
     .fetch_one(conn)
     .await

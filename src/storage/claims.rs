@@ -288,7 +288,7 @@ pub enum Desk {
 pub async fn desk_head(
     conn: &mut PgConnection,
     desk: Desk,
-    rows: i64,
+    rows: u32,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     let column = match desk {
         Desk::LeadInsurer => "lead_insurer_org_id",
@@ -301,16 +301,16 @@ pub async fn desk_head(
                 "(SELECT id, {late} AS late, fast_channel, clock_breaks_at FROM claims \
                   WHERE {column} = (SELECT app.current_org_id()) AND status NOT IN ('paid', 'rejected') \
                     AND fast_channel = {fast} AND clock_breaks_at {} now() \
-                  ORDER BY clock_breaks_at, id LIMIT $1)",
+                  ORDER BY clock_breaks_at, id LIMIT {rows})",
                 if late { "<" } else { ">=" }
             )
         })
         .collect();
+    // No parameters: the statement is planned once per connection, not on every page.
     sqlx::query_scalar(&format!(
-        "SELECT id FROM ({}) head ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT $1",
+        "SELECT id FROM ({}) head ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT {rows}",
         groups.join(" UNION ALL ")
     ))
-    .bind(rows)
     .fetch_all(conn)
     .await
 }

@@ -53,26 +53,29 @@ impl ListScope {
         }
     }
 
-    /// The condition on the rows of `table` (an alias); the project, if any, is bound as `$1`.
-    fn condition(self, table: &str) -> String {
+    /// Pushes the condition on the rows of `table` (an alias), binding the project if any.
+    fn push_condition(self, query: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, table: &str) {
         match self {
-            ListScope::Project(_) => format!("{table}.project_id = $1"),
+            ListScope::Project(id) => {
+                query.push(format!("{table}.project_id = ")).push_bind(id);
+            }
             ListScope::OwnDeveloperColumn => {
-                format!("{table}.developer_org_id = (SELECT app.current_org_id())")
+                query.push(format!(
+                    "{table}.developer_org_id = (SELECT app.current_org_id())"
+                ));
             }
             ListScope::OwnAgencyColumn => {
-                format!("{table}.agency_org_id = (SELECT app.current_org_id())")
+                query.push(format!(
+                    "{table}.agency_org_id = (SELECT app.current_org_id())"
+                ));
             }
-            ListScope::Visible => "true".to_owned(),
+            ListScope::Visible => {
+                query.push("true");
+            }
             // An array, so the rows are fetched by project and sorted, never walked for.
-            ListScope::OwnProjects => format!("{table}.project_id = ANY (ARRAY({OWN_PROJECTS}))"),
-        }
-    }
-
-    fn project(self) -> Option<uuid::Uuid> {
-        match self {
-            ListScope::Project(id) => Some(id),
-            _ => None,
+            ListScope::OwnProjects => {
+                query.push(format!("{table}.project_id = ANY (ARRAY({OWN_PROJECTS}))"));
+            }
         }
     }
 }

@@ -6,6 +6,8 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::policy::PolicyStatus;
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Policy {
     pub id: Uuid,
@@ -76,23 +78,22 @@ pub async fn list(
 }
 
 /// The first `limit` policies the connection's insurer leads in one of `statuses`, those needing
-/// action first, off the lead insurer's index.
+/// action first, off the lead insurer's index. The statuses and the limit are the dashboard's
+/// constants, written into the statement so that it is planned once per connection.
 pub async fn led_in(
     conn: &mut PgConnection,
-    statuses: &[&str],
-    limit: i64,
+    statuses: &[PolicyStatus],
+    limit: u32,
 ) -> Result<Vec<Policy>, sqlx::Error> {
-    sqlx::query_as(
-        &[
-            SELECT,
-            " WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status = ANY($1) ORDER BY ",
-            NEEDING_ACTION_FIRST,
-            " LIMIT $2",
-        ]
-        .concat(),
-    )
-    .bind(statuses)
-    .bind(limit)
+    let statuses: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status IN ({}) \
+         ORDER BY {NEEDING_ACTION_FIRST} LIMIT {limit}",
+        statuses.join(", ")
+    ))
     .fetch_all(conn)
     .await
 }

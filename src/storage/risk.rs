@@ -144,24 +144,21 @@ pub async fn inspections(
     after: Option<&InspectionKey>,
     rows: i64,
 ) -> Result<Vec<Inspection>, sqlx::Error> {
-    const ORDER: &str = "i.inspected_on, i.created_at, i.id";
-    let start = if after.is_some() {
-        format!(" AND ({ORDER}) < ($2, $3, $4)")
-    } else {
-        String::new()
-    };
-    let sql = format!(
-        "{INSPECTION_SELECT} WHERE {}{start} ORDER BY i.inspected_on DESC, i.created_at DESC, i.id DESC LIMIT $5",
-        scope.condition("i")
-    );
-    sqlx::query_as(&sql)
-        .bind(scope.project())
-        .bind(after.map(|k| k.inspected_on))
-        .bind(after.map(|k| k.created_at))
-        .bind(after.map(|k| k.id))
-        .bind(rows)
-        .fetch_all(conn)
-        .await
+    let mut query = sqlx::QueryBuilder::new(INSPECTION_SELECT);
+    query.push(" WHERE ");
+    scope.push_condition(&mut query, "i");
+    if let Some(k) = after {
+        query.push(" AND (i.inspected_on, i.created_at, i.id) < (");
+        query.push_bind(k.inspected_on).push(", ");
+        query.push_bind(k.created_at).push(", ");
+        query.push_bind(k.id).push(")");
+    }
+    // The page size is ours (validated), written into the statement: a first page of a whole
+    // list then has no parameters and is planned once per connection, not on every request.
+    query.push(format!(
+        " ORDER BY i.inspected_on DESC, i.created_at DESC, i.id DESC LIMIT {rows}"
+    ));
+    query.build_query_as().fetch_all(conn).await
 }
 
 pub async fn inspection(
@@ -447,23 +444,18 @@ pub async fn orders(
     rows: i64,
 ) -> Result<Vec<Order>, sqlx::Error> {
     const ORDER: &str = "(o.status = 'closed'), o.deadline, o.number";
-    let start = if after.is_some() {
-        format!(" AND ({ORDER}) > ($2, $3, $4)")
-    } else {
-        String::new()
-    };
-    let sql = format!(
-        "{ORDER_SELECT} WHERE {}{start} ORDER BY {ORDER} LIMIT $5",
-        scope.condition("o")
-    );
-    sqlx::query_as(&sql)
-        .bind(scope.project())
-        .bind(after.map(|k| k.closed))
-        .bind(after.map(|k| k.deadline))
-        .bind(after.map(|k| k.number.as_str()))
-        .bind(rows)
-        .fetch_all(conn)
-        .await
+    let mut query = sqlx::QueryBuilder::new(ORDER_SELECT);
+    query.push(" WHERE ");
+    scope.push_condition(&mut query, "o");
+    if let Some(k) = after {
+        query.push(format!(" AND ({ORDER}) > ("));
+        query.push_bind(k.closed).push(", ");
+        query.push_bind(k.deadline).push(", ");
+        query.push_bind(k.number.clone()).push(")");
+    }
+    // As for inspections: a first page has no parameters and is planned once per connection.
+    query.push(format!(" ORDER BY {ORDER} LIMIT {rows}"));
+    query.build_query_as().fetch_all(conn).await
 }
 
 pub async fn order(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
