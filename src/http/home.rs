@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::storage::ListScope;
 use crate::storage::analytics as analytics_store;
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::claims::Desk;
+use crate::storage::claims::{Desk, late_on_lead_desk};
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
@@ -133,7 +133,7 @@ const QUEUE_SHOWN: u32 = 20;
 const AT_RISK_SHOWN: i64 = 50;
 
 /// The lead insurer's claims at a glance: what is open, late, paid and still reserved, from the
-/// counters; the late ones and the head of the queue from the queue's clocks.
+/// counters; the head of its queue off its desk's index.
 struct ClaimsPanel {
     open: i64,
     /// Open claims with a clock already broken.
@@ -162,7 +162,7 @@ impl ClaimsPanel {
         let histogram: Vec<(i16, i64)> = decisions.iter().map(|(_, d, n)| (*d, *n)).collect();
         Ok(ClaimsPanel {
             open,
-            late: crate::storage::claims::late_on_lead_desk(conn).await?,
+            late: late_on_lead_desk(conn).await?,
             paid_fen,
             reserved_fen,
             next: claims::desk(conn, Desk::LeadInsurer, 8).await?,
