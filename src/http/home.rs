@@ -26,7 +26,7 @@ use crate::storage::claims::{Desk, late_on_lead_desk};
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
-use crate::storage::projects::{self, Project, ProjectFilter, ProjectScope};
+use crate::storage::projects::{self, ProjectScope, ProjectSummary};
 use crate::storage::risk::{self, LevelCount, ProjectRisk, Visit};
 use crate::views::{PageContext, render};
 
@@ -179,7 +179,7 @@ struct AgencyHome {
     panel: OrgPanel,
     risk: RiskPanel,
     /// Its projects with the most open D/E findings (at most [`HOME_PROJECTS`]); all under 项目.
-    projects: Vec<Project>,
+    projects: Vec<ProjectSummary>,
     project_count: i64,
 }
 
@@ -193,7 +193,7 @@ struct DeveloperHome {
     panel: OrgPanel,
     risk: RiskPanel,
     /// The most recent of its projects (at most [`HOME_PROJECTS`]) with its next step.
-    projects: Vec<(Project, Option<&'static str>)>,
+    projects: Vec<(ProjectSummary, Option<&'static str>)>,
     project_count: i64,
     free_parcels: i64,
     /// Open owners' claims on its projects: it may be recovered against.
@@ -205,7 +205,7 @@ struct DeveloperHome {
 struct PartnerHome {
     ctx: PageContext,
     panel: OrgPanel,
-    projects: Vec<Project>,
+    projects: Vec<ProjectSummary>,
     /// A property manager's common-area claims (no other partner sees claims).
     claims: Vec<ClaimView>,
     is_property_manager: bool,
@@ -314,23 +314,17 @@ pub async fn dashboard(
         Dashboard::Developer => {
             let risk = RiskPanel::load(&mut tx, &user).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
-            let projects = projects::listed(
-                &mut tx,
-                ProjectScope::Own,
-                &ProjectFilter::default(),
-                None,
-                HOME_PROJECTS,
-            )
-            .await?
-            .into_iter()
-            .map(|p| {
-                let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
-                    None => Some("next.apply"),
-                    Some(status) => developer_next_step(status),
-                };
-                (p, step)
-            })
-            .collect();
+            let projects = projects::newest_summaries(&mut tx, ProjectScope::Own, HOME_PROJECTS)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
+                        None => Some("next.apply"),
+                        Some(status) => developer_next_step(status),
+                    };
+                    (p, step)
+                })
+                .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
             let claims = claims::desk(&mut tx, Desk::Developer, 20).await?;
@@ -354,14 +348,8 @@ pub async fn dashboard(
             render(&PartnerHome {
                 ctx,
                 panel,
-                projects: projects::listed(
-                    &mut tx,
-                    ProjectScope::Partner,
-                    &ProjectFilter::default(),
-                    None,
-                    PAGE_ROWS,
-                )
-                .await?,
+                projects: projects::newest_summaries(&mut tx, ProjectScope::Partner, PAGE_ROWS)
+                    .await?,
                 claims,
                 is_property_manager,
             })

@@ -178,6 +178,50 @@ const PROJECT_SELECT: &str = "\
 const CURRENT_POLICY_STATUS: &str = "SELECT status FROM policies WHERE project_id = pr.id \
      ORDER BY status IN ('cancelled', 'expired'), created_at DESC LIMIT 1";
 
+/// What a dashboard's table of projects shows of each: fewer joins than [`Project`] (no parcel,
+/// buildings or parties, each with its own read rule), so a home's fifty rows do not pay for the
+/// detail page's.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProjectSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub stage: String,
+    pub district_name_zh: String,
+    pub developer_name_zh: String,
+    /// Of its current policy: the live one, else the latest cancelled or expired.
+    pub policy_status: Option<String>,
+    pub policy_number: Option<String>,
+    pub lead_insurer_name_zh: Option<String>,
+}
+
+/// The current policy as `PROJECT_SELECT` takes it, joined by its unique live index; the latest
+/// ended one is looked for only where no policy is live.
+const SUMMARY_SELECT: &str = "\
+    SELECT pr.id, pr.name, pr.stage, d.name_zh AS district_name_zh, dev.name_zh AS developer_name_zh, \
+           coalesce(live.status, ended.status) AS policy_status, \
+           coalesce(live.policy_number, ended.policy_number) AS policy_number, li.name_zh AS lead_insurer_name_zh \
+    FROM projects pr \
+    JOIN districts d ON d.id = pr.district_id \
+    JOIN organisations dev ON dev.id = pr.developer_org_id \
+    LEFT JOIN policies live ON live.project_id = pr.id AND live.status NOT IN ('cancelled', 'expired') \
+    LEFT JOIN LATERAL (SELECT status, policy_number, lead_insurer_org_id FROM policies \
+                       WHERE live.id IS NULL AND project_id = pr.id ORDER BY created_at DESC LIMIT 1) ended ON true \
+    LEFT JOIN organisations li ON li.id = coalesce(live.lead_insurer_org_id, ended.lead_insurer_org_id) \
+    WHERE pr.id = ANY($1)";
+
+/// These projects' summaries, in the order given.
+async fn summaries(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<ProjectSummary>, sqlx::Error> {
+    let mut rows: Vec<ProjectSummary> = sqlx::query_as(SUMMARY_SELECT)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    rows.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    Ok(rows)
+}
+
 /// Which projects a list walks: the organisation's own (a party's or developer's, off its
 /// membership rows, 0022), those it builds, supervises or manages (off their own indexes, 0025), or
 /// every project the reader may see, newest first off their index (a bureau's).
@@ -231,6 +275,37 @@ pub async fn listed(
     after: Option<&ProjectKey>,
     rows: i64,
 ) -> Result<Vec<Project>, sqlx::Error> {
+    let ids = listed_ids(conn, scope, filter, after, rows).await?;
+    sqlx::query_as(
+        &[
+            PROJECT_SELECT,
+            " WHERE pr.id = ANY($1) ORDER BY pr.created_at DESC, pr.id DESC",
+        ]
+        .concat(),
+    )
+    .bind(&ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// The scope's `rows` newest projects, summarised for a dashboard.
+pub async fn newest_summaries(
+    conn: &mut PgConnection,
+    scope: ProjectScope,
+    rows: i64,
+) -> Result<Vec<ProjectSummary>, sqlx::Error> {
+    let ids = listed_ids(conn, scope, &ProjectFilter::default(), None, rows).await?;
+    summaries(conn, &ids).await
+}
+
+/// The ids of `listed`'s page, in its order.
+async fn listed_ids(
+    conn: &mut PgConnection,
+    scope: ProjectScope,
+    filter: &ProjectFilter,
+    after: Option<&ProjectKey>,
+    rows: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let within = match scope {
         ProjectScope::Own => format!("pr.id = ANY (ARRAY({OWN_PROJECTS}))"),
         // One array of ids (probed by primary key, then sorted): an OR of these tests would
@@ -252,7 +327,7 @@ pub async fn listed(
         .filter(|s| s.is_issued())
         .map(PolicyStatus::as_str)
         .collect();
-    let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+    sqlx::query_scalar(&format!(
         "SELECT pr.id FROM projects pr WHERE {within} AND ($1::text IS NULL OR pr.stage = $1) \
          AND ($2::bool IS NULL OR $2 = coalesce(({CURRENT_POLICY_STATUS}) = ANY($3), false)){start} \
          ORDER BY pr.created_at DESC, pr.id DESC LIMIT $6"
@@ -263,16 +338,6 @@ pub async fn listed(
     .bind(after.map(|k| k.created_at))
     .bind(after.map(|k| k.id))
     .bind(rows)
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query_as(
-        &[
-            PROJECT_SELECT,
-            " WHERE pr.id = ANY($1) ORDER BY pr.created_at DESC, pr.id DESC",
-        ]
-        .concat(),
-    )
-    .bind(&ids)
     .fetch_all(conn)
     .await
 }
@@ -282,7 +347,7 @@ pub async fn listed(
 pub async fn party_projects_needing_attention(
     conn: &mut PgConnection,
     limit: i64,
-) -> Result<Vec<Project>, sqlx::Error> {
+) -> Result<Vec<ProjectSummary>, sqlx::Error> {
     let ranked: Vec<Uuid> = sqlx::query_scalar(
         "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
          ORDER BY open_de DESC, open_cde DESC, project_id LIMIT $1",
@@ -290,13 +355,7 @@ pub async fn party_projects_needing_attention(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let mut projects: Vec<Project> =
-        sqlx::query_as(&[PROJECT_SELECT, " WHERE pr.id = ANY($1)"].concat())
-            .bind(&ranked)
-            .fetch_all(conn)
-            .await?;
-    projects.sort_by_key(|p| ranked.iter().position(|id| *id == p.id));
-    Ok(projects)
+    summaries(conn, &ranked).await
 }
 
 /// How many projects the connection's organisation is a party to or develops.

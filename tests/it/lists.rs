@@ -233,3 +233,53 @@ async fn html(client: &Client, app: &TestApp, path: &str) -> String {
         .await
         .unwrap()
 }
+
+/// Each project a home's table lists, with the status its policy badge shows ("none" without one).
+fn home_projects(html: &str) -> Vec<(String, String)> {
+    let table = html.split("id=\"project-table\"").nth(1).unwrap();
+    let table = table.split("</table>").next().unwrap();
+    table
+        .split("<tr>")
+        .skip(2)
+        .filter_map(|row| {
+            let id = row.split("href=\"/projects/").nth(1)?.split('"').next()?;
+            let status = row.split("zb-status-").nth(1)?.split('"').next()?;
+            Some((id.to_owned(), status.to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn homes_show_each_projects_current_policy_as_the_projects_list_does() {
+    let app = TestApp::spawn().await;
+    // One project whose only policy has ended: its latest policy is shown, not "none".
+    let ended: String = sqlx::query_scalar(
+        "UPDATE policies SET status = 'expired' WHERE id = (SELECT po.id FROM policies po \
+           JOIN organisations o ON o.id = po.developer_org_id \
+           WHERE o.code = 'sunac-dev' AND po.status = 'in_force' ORDER BY po.created_at LIMIT 1) \
+         RETURNING project_id::text",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    for username in ["sunac-dev", "tianyi-dev", "hexin-tis"] {
+        let client = app.login(username).await;
+        let shown = home_projects(&html(&client, &app, "/").await);
+        assert!(!shown.is_empty(), "{username}");
+        let listed = walk(&client, &app, "/api/v1/projects", 500).await;
+        for (id, status) in &shown {
+            let project = listed
+                .iter()
+                .find(|p| p["id"] == id.as_str())
+                .unwrap_or_else(|| panic!("{username}: {id} is not in its projects list"));
+            let expected = project["policy_status"].as_str().unwrap_or("none");
+            assert_eq!(status, expected, "{username}: {id}");
+        }
+        if username == "sunac-dev" {
+            assert!(
+                shown.contains(&(ended.clone(), "expired".to_owned())),
+                "{shown:?}"
+            );
+        }
+    }
+}
