@@ -78,8 +78,9 @@ pub async fn list(
 }
 
 /// The first `limit` policies the connection's insurer leads in one of `statuses`, those needing
-/// action first, off the lead insurer's index. The statuses and the limit are the dashboard's
-/// constants, written into the statement so that it is planned once per connection.
+/// action first: chosen off the lead insurer's index from the policies alone, then read whole (the
+/// joins, each under its read rule, for those rows only). The statuses and the limit are the
+/// dashboard's constants, written into the statement so that it is planned once per connection.
 pub async fn led_in(
     conn: &mut PgConnection,
     statuses: &[PolicyStatus],
@@ -90,8 +91,10 @@ pub async fn led_in(
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     sqlx::query_as(&format!(
-        "{SELECT} WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status IN ({}) \
-         ORDER BY {NEEDING_ACTION_FIRST} LIMIT {limit}",
+        "{SELECT} WHERE p.id IN (SELECT p.id FROM policies p \
+             WHERE p.lead_insurer_org_id = (SELECT app.current_org_id()) AND p.status IN ({}) \
+             ORDER BY {NEEDING_ACTION_FIRST} LIMIT {limit}) \
+         ORDER BY {NEEDING_ACTION_FIRST}",
         statuses.join(", ")
     ))
     .fetch_all(conn)
