@@ -811,7 +811,7 @@ async fn closing_an_incident_and_settling_on_it_at_once_never_leaves_a_closed_in
 }
 
 /// Claim numbers in the order a page's claim table lists them.
-fn listed_numbers(html: &str) -> Vec<String> {
+pub fn listed_numbers(html: &str) -> Vec<String> {
     html.split("<a href=\"/claims/")
         .skip(1)
         .filter_map(|rest| rest.split('>').nth(1)?.split('<').next())
@@ -829,14 +829,7 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
         .await
         .unwrap();
     let insurer = app.login("pingan-qd").await;
-    let queue: Value = insurer
-        .get(app.url("/api/v1/claims"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue = app.json(&insurer, "/api/v1/claims").await;
     let pingan: String =
         sqlx::query_scalar("SELECT id::text FROM organisations WHERE code = 'pingan-qd'")
             .fetch_one(&app.owner)
@@ -870,14 +863,7 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
     assert_eq!(stored_late, expected);
 
     // The insurer's home: the late count from its counters, its head in the queue's order.
-    let home = insurer
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.text(&insurer, "/").await;
     let stats = home.split("data-testid=\"claims-stats\"").nth(1).unwrap();
     let late_shown = stats
         .split("zb-stat-value\">")
@@ -897,14 +883,7 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
 
     // The developer's home: the open claims on its projects, in the same order.
     let developer = app.login("sunac-dev").await;
-    let developer_queue: Value = developer
-        .get(app.url("/api/v1/claims"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let developer_queue = app.json(&developer, "/api/v1/claims").await;
     let developer_open: Vec<String> = developer_queue["items"]
         .as_array()
         .unwrap()
@@ -914,14 +893,7 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
         .map(|c| c["number"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(developer_open.len(), 20);
-    let home = developer
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.text(&developer, "/").await;
     let shown: Vec<String> = listed_numbers(&home)
         .into_iter()
         .filter(|n| n.starts_with("LP-"))

@@ -153,7 +153,7 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     );
 
     // The page itself links on to the next page, which starts where this one ended.
-    let page = html(&bureau, &app, "/projects?policy=insured&limit=1").await;
+    let page = app.text(&bureau, "/projects?policy=insured&limit=1").await;
     assert!(
         page.contains("data-testid=\"pager\""),
         "a pager under a long list"
@@ -169,7 +169,7 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
         next.starts_with("/projects?stage=&policy=insured&limit=1&after="),
         "the next page keeps the filter and the page size: {next}"
     );
-    let second = html(&bureau, &app, &next).await;
+    let second = app.text(&bureau, &next).await;
     let name = |p: &Value| p["name"].as_str().unwrap().to_owned();
     assert!(second.contains(&name(&insured[1])));
     assert!(!second.contains(&format!(">{}<", name(&insured[0]))));
@@ -222,18 +222,6 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     }
 }
 
-/// A page's HTML.
-async fn html(client: &Client, app: &TestApp, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Each project a home's table lists, with the status its policy badge shows ("none" without one).
 fn home_projects(html: &str) -> Vec<(String, String)> {
     let table = html.split("id=\"project-table\"").nth(1).unwrap();
@@ -264,7 +252,7 @@ async fn homes_show_each_projects_current_policy_as_the_projects_list_does() {
     .unwrap();
     for username in ["sunac-dev", "tianyi-dev", "hexin-tis"] {
         let client = app.login(username).await;
-        let shown = home_projects(&html(&client, &app, "/").await);
+        let shown = home_projects(&app.text(&client, "/").await);
         assert!(!shown.is_empty(), "{username}");
         let listed = walk(&client, &app, "/api/v1/projects", 500).await;
         for (id, status) in &shown {

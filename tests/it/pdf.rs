@@ -235,19 +235,7 @@ async fn the_claim_queue_comes_in_pages_of_fifty_in_attention_order() {
             .await
             .unwrap();
         assert!(html.contains(&format!("data-testid=\"queue-total\">{visible}<")));
-        let numbers: Vec<String> = html
-            .split("<a href=\"/claims/")
-            .skip(1)
-            .map(|rest| {
-                rest.split('>')
-                    .nth(1)
-                    .unwrap()
-                    .split('<')
-                    .next()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
+        let numbers = crate::claims::listed_numbers(&html);
         let expected = if page < pages {
             50
         } else {
