@@ -41,7 +41,7 @@ fn is_open_status(status: &str) -> bool {
 
 /// Where a claim stands in a queue: open first, breached clocks first, daily-life problems (the
 /// fast channel) before others, then by when its first clock broke or will break (never: last).
-/// The desks' indexes keep open claims in the same order (`storage::claims::desk_head`).
+/// The desks' indexes keep open claims in the same order (`storage::claims::desk`).
 fn attention(c: &ClaimClock, breaches: &[&str]) -> (bool, bool, bool, DateTime<Utc>) {
     (
         !is_open_status(&c.status),
@@ -98,8 +98,11 @@ pub async fn desk(
     desk: Desk,
     rows: u32,
 ) -> AppResult<Vec<ClaimView>> {
-    let head = store::desk_head(conn, desk, rows).await?;
-    whole(conn, &head).await
+    Ok(store::desk(conn, desk, rows)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
 }
 
 /// These claims read whole, in the order given.

@@ -66,9 +66,8 @@ impl RiskPanel {
             .map(|o| view(o, day))
             .collect();
         orders.sort_by_key(|o| (std::cmp::Reverse(o.days_overdue), o.order.deadline));
-        let week = day.checked_add_days(chrono::Days::new(7)).unwrap_or(day);
-        let visits_week = risk::visits(conn, None, Some(day), week).await?;
-        let visits_late = risk::late_visits(conn, day).await?;
+        let visits_week = risk::visits_this_week(conn).await?;
+        let visits_late = risk::late_visits(conn).await?;
         Ok(Self {
             levels,
             orders,
@@ -130,7 +129,7 @@ struct InsurerHome {
 const QUEUE_SHOWN: u32 = 20;
 
 /// How many projects the insurer's home lists by risk; all of them are under 项目.
-const AT_RISK_SHOWN: i64 = 50;
+const AT_RISK_SHOWN: u32 = 50;
 
 /// The lead insurer's claims at a glance: what is open, late, paid and still reserved, from the
 /// counters; the head of its queue off its desk's index.
@@ -263,7 +262,7 @@ pub async fn dashboard(
         }
         Dashboard::Insurer => {
             let risk = RiskPanel::load(&mut tx, &user).await?;
-            let at_risk = risk::risk_by_project(&mut tx, today(), AT_RISK_SHOWN).await?;
+            let at_risk = risk::risk_by_project(&mut tx, AT_RISK_SHOWN).await?;
             let counts = policies::insurer_counts(&mut tx).await?;
             let count = |lead: bool| -> i64 {
                 counts

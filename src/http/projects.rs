@@ -817,7 +817,7 @@ pub(super) async fn detail_page(
         .map(|o| super::orders::view(o, day))
         .collect();
     let horizon = day.checked_add_days(chrono::Days::new(60)).unwrap_or(day);
-    let visits = crate::storage::risk::visits(&mut tx, Some(id), None, horizon).await?;
+    let visits = crate::storage::risk::project_visits(&mut tx, id, horizon).await?;
     let reports = crate::storage::reports::list(&mut tx, Some(id)).await?;
     let services = crate::storage::safety::services(&mut tx, Some(id)).await?;
     let incidents = crate::storage::safety::incidents(&mut tx, Some(id)).await?;

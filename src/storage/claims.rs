@@ -281,15 +281,16 @@ pub enum Desk {
     Developer,
 }
 
-/// The desk's open claims that most need attention, at most `rows`, in the queue's order: late
-/// ones first, then the fast channel, then by when the first clock broke or will break. Each of
-/// the four groups is one range of the desk's attention index (0026) read only for its head, so
-/// the head costs the same for a desk of fifty open claims as for one of fifty thousand.
-pub async fn desk_head(
+/// The desk's open claims that most need attention, at most `rows`, read whole, in the queue's
+/// order: late ones first, then the fast channel, then by when the first clock broke or will
+/// break. Each of the four groups is one range of the desk's attention index (0026) read only for
+/// its head, so the head costs the same for a desk of fifty open claims as for one of fifty
+/// thousand.
+pub async fn desk(
     conn: &mut PgConnection,
     desk: Desk,
     rows: u32,
-) -> Result<Vec<Uuid>, sqlx::Error> {
+) -> Result<Vec<Claim>, sqlx::Error> {
     let column = match desk {
         Desk::LeadInsurer => "lead_insurer_org_id",
         Desk::Developer => "developer_org_id",
@@ -306,9 +307,12 @@ pub async fn desk_head(
             )
         })
         .collect();
-    // No parameters: the statement is planned once per connection, not on every page.
-    sqlx::query_scalar(&format!(
-        "SELECT id FROM ({}) head ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT {rows}",
+    // No parameters: the statement (seven tables under their read rules) is planned once per
+    // connection, not on every page.
+    sqlx::query_as(&format!(
+        "{CLAIM_SELECT} JOIN (SELECT * FROM ({}) groups \
+                              ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT {rows}) head ON head.id = c.id \
+         ORDER BY head.late DESC, head.fast_channel DESC, head.clock_breaks_at, head.id",
         groups.join(" UNION ALL ")
     ))
     .fetch_all(conn)

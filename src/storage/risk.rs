@@ -58,35 +58,45 @@ pub async fn reschedule_visit(
     .await
 }
 
-/// Planned visits of one project, or (None) of the organisation's own projects, from `from` to
-/// `to` (inclusive), or up to `to` when `from` is None; at most 200, soonest first.
-pub async fn visits(
+/// A project's planned visits up to `to`, soonest first.
+pub async fn project_visits(
     conn: &mut PgConnection,
-    project: Option<Uuid>,
-    from: Option<NaiveDate>,
+    project: Uuid,
     to: NaiveDate,
 ) -> Result<Vec<Visit>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(
         "SELECT v.id, v.project_id, p.name AS project_name, v.kind, v.stage_code, v.planned_on, v.status \
          FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
-         WHERE v.status = 'planned' AND (v.project_id = $1 OR ($1::uuid IS NULL AND v.project_id IN ({OWN_PROJECTS}))) \
-           AND ($2::date IS NULL OR v.planned_on >= $2) AND v.planned_on <= $3 \
-         ORDER BY v.planned_on, p.name LIMIT 200"
-    ))
+         WHERE v.status = 'planned' AND v.project_id = $1 AND v.planned_on <= $2 \
+         ORDER BY v.planned_on, p.name LIMIT 200",
+    )
     .bind(project)
-    .bind(from)
     .bind(to)
     .fetch_all(conn)
     .await
 }
 
-/// How many visits to the organisation's own projects were planned before `before` and not made.
-pub async fn late_visits(conn: &mut PgConnection, before: NaiveDate) -> Result<i64, sqlx::Error> {
+/// The visits to the organisation's own projects planned from today (Shanghai) to a week ahead,
+/// soonest first; no parameters, so each connection plans it once.
+pub async fn visits_this_week(conn: &mut PgConnection) -> Result<Vec<Visit>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT v.id, v.project_id, p.name AS project_name, v.kind, v.stage_code, v.planned_on, v.status \
+         FROM inspection_visits v JOIN projects p ON p.id = v.project_id \
+         WHERE v.status = 'planned' AND v.project_id IN ({OWN_PROJECTS}) \
+           AND v.planned_on BETWEEN app.shanghai_day(now()) AND app.shanghai_day(now()) + 7 \
+         ORDER BY v.planned_on, p.name LIMIT 200"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+/// How many visits to the organisation's own projects were planned before today (Shanghai) and
+/// not made.
+pub async fn late_visits(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM inspection_visits v \
-         WHERE v.status = 'planned' AND v.planned_on < $1 AND v.project_id IN ({OWN_PROJECTS})"
+         WHERE v.status = 'planned' AND v.planned_on < app.shanghai_day(now()) AND v.project_id IN ({OWN_PROJECTS})"
     ))
-    .bind(before)
     .fetch_one(conn)
     .await
 }
@@ -605,39 +615,35 @@ pub struct ProjectRisk {
 /// The organisation's projects that most need attention, at most `limit`: those with the most
 /// open D/E (then C–E) findings and those with the longest overdue orders, each off its own index
 /// of the organisation's projects. Overdue orders are counted from the early deadlines on the
-/// organisation's row (from the counters only when it keeps as many as it can); last inspection
-/// off the inspections' index.
+/// organisation's row (from the counters only when it keeps as many as it can); the last
+/// inspection is on the row too (0029). No parameters, so each connection plans it once.
 pub async fn risk_by_project(
     conn: &mut PgConnection,
-    today: NaiveDate,
-    limit: i64,
+    limit: u32,
 ) -> Result<Vec<ProjectRisk>, sqlx::Error> {
-    sqlx::query_as(
-        "WITH candidates AS ( \
-             (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
-              WHERE org_id = (SELECT app.current_org_id()) ORDER BY open_de DESC, open_cde DESC LIMIT $2) \
+    sqlx::query_as(&format!(
+        "WITH today AS MATERIALIZED (SELECT app.shanghai_day(now()) AS day), \
+         candidates AS ( \
+             (SELECT project_id, open_cde, open_de, early_deadlines, last_inspection FROM stats_party_projects \
+              WHERE org_id = (SELECT app.current_org_id()) ORDER BY open_de DESC, open_cde DESC LIMIT {limit}) \
              UNION \
-             (SELECT project_id, open_cde, open_de, early_deadlines FROM stats_party_projects \
-              WHERE org_id = (SELECT app.current_org_id()) AND early_deadlines <> '{}' AND early_deadlines[1] < $1 \
-              ORDER BY early_deadlines[1] LIMIT $2)), \
+             (SELECT project_id, open_cde, open_de, early_deadlines, last_inspection FROM stats_party_projects \
+              WHERE org_id = (SELECT app.current_org_id()) AND early_deadlines <> '{{}}' \
+                AND early_deadlines[1] < (SELECT day FROM today) \
+              ORDER BY early_deadlines[1] LIMIT {limit})), \
          ranked AS MATERIALIZED ( \
-             SELECT c.project_id, c.open_cde, c.open_de, \
-                    CASE WHEN cardinality(c.early_deadlines) < $3 \
-                         THEN (SELECT count(*) FROM unnest(c.early_deadlines) d WHERE d < $1) \
+             SELECT c.project_id, c.open_cde, c.open_de, c.last_inspection, \
+                    CASE WHEN cardinality(c.early_deadlines) < {OVERDUE_DEADLINES_KEPT} \
+                         THEN (SELECT count(*) FROM unnest(c.early_deadlines) d WHERE d < (SELECT day FROM today)) \
                          ELSE (SELECT sum(open - responded) FROM stats_project_deadlines s \
-                               WHERE s.project_id = c.project_id AND s.deadline < $1) END::bigint AS overdue_orders, \
-                    (SELECT i.inspected_on FROM inspections i WHERE i.project_id = c.project_id \
-                     ORDER BY i.inspected_on DESC LIMIT 1) AS last_inspection \
+                               WHERE s.project_id = c.project_id AND s.deadline < (SELECT day FROM today)) END::bigint AS overdue_orders \
              FROM candidates c) \
          SELECT r.project_id, p.name AS project_name, d.name_zh AS developer_name_zh, r.open_cde, r.open_de, \
                 r.overdue_orders, r.last_inspection \
          FROM ranked r JOIN projects p ON p.id = r.project_id JOIN organisations d ON d.id = p.developer_org_id \
          WHERE r.last_inspection IS NOT NULL OR EXISTS (SELECT 1 FROM inspection_visits v WHERE v.project_id = r.project_id) \
-         ORDER BY r.open_de DESC, r.overdue_orders DESC, r.open_cde DESC, p.name LIMIT $2",
-    )
-    .bind(today)
-    .bind(limit)
-    .bind(OVERDUE_DEADLINES_KEPT)
+         ORDER BY r.open_de DESC, r.overdue_orders DESC, r.open_cde DESC, p.name LIMIT {limit}",
+    ))
     .fetch_all(conn)
     .await
 }

@@ -802,3 +802,67 @@ async fn the_agency_reschedules_a_late_visit() {
         1
     );
 }
+
+/// The insurer's risk table: project id → its last inspection as shown.
+fn risk_table_inspections(html: &str) -> Vec<(String, String)> {
+    let table = html.split("id=\"risk-table\"").nth(1).unwrap();
+    let table = table.split("</table>").next().unwrap();
+    table
+        .split("<tr>")
+        .skip(2)
+        .filter_map(|row| {
+            let id = row.split("href=\"/projects/").nth(1)?.split('"').next()?;
+            let last = row
+                .rsplit("<td class=\"text-nowrap\">")
+                .next()?
+                .split('<')
+                .next()?;
+            Some((id.to_owned(), last.trim().to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_insurers_risk_table_shows_each_projects_last_inspection_a_new_one_at_once() {
+    let app = TestApp::spawn().await;
+    let project = project_id(&app, "天一仁和沙子口").await;
+    let insurer_user: String = sqlx::query_scalar(
+        "SELECT u.username FROM policies po JOIN users u ON u.org_id = po.lead_insurer_org_id \
+         WHERE po.project_id = $1::uuid ORDER BY u.username LIMIT 1",
+    )
+    .bind(&project)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let insurer = app.login(&insurer_user).await;
+    let newest = |id: String| {
+        let pool = app.owner.clone();
+        async move {
+            let day: Option<chrono::NaiveDate> = sqlx::query_scalar(
+                "SELECT max(inspected_on) FROM inspections WHERE project_id = $1::uuid",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            day.map_or_else(|| "—".to_owned(), |d| d.to_string())
+        }
+    };
+    let shown = risk_table_inspections(&app.text(&insurer, "/").await);
+    assert!(shown.iter().any(|(id, _)| *id == project), "{shown:?}");
+    for (id, last) in &shown {
+        assert_eq!(*last, newest(id.clone()).await, "{id}");
+    }
+
+    let today = zhianbao::http::projects::today();
+    let agency = app.login("hexin-tis").await;
+    let (status, opened) = post(&app, &agency, &format!("/api/v1/projects/{project}/inspections"), json!({
+        "stage_code": "main_structure", "inspected_on": today.to_string(), "inspectors": "测试检查员" })).await;
+    assert_eq!(status, 201, "{opened}");
+    let shown = risk_table_inspections(&app.text(&insurer, "/").await);
+    let last = shown
+        .iter()
+        .find(|(id, _)| *id == project)
+        .map(|(_, last)| last);
+    assert_eq!(last, Some(&today.to_string()), "{shown:?}");
+}

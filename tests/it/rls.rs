@@ -210,6 +210,8 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "next_order_number",
             "next_policy_number",
             "owns_unit_in",
+            "party_last_inspection",
+            "party_last_inspection_from_rows",
             "party_membership",
             "party_project_ids",
             "party_roll_up",
