@@ -12,7 +12,9 @@
 --
 -- Same rules: the membership rows are exactly the live roles of project_parties plus the projects
 -- an organisation develops, and the developer's own column was already a test of each rule.
--- Cheap tests of the row's own columns go first.
+-- Cheap tests of the row's own columns go first, and a bureau's districts are one array computed
+-- once per statement (app.jurisdiction_ids, as the counters' rules test them) instead of a call of
+-- app.in_jurisdiction for every row that fails the other tests.
 
 ALTER POLICY projects_visible ON projects
     USING (developer_org_id = (SELECT app.current_org_id())
@@ -20,38 +22,38 @@ ALTER POLICY projects_visible ON projects
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = projects.id)
            OR contractor_org_id = (SELECT app.current_org_id())
            OR supervisor_org_id = (SELECT app.current_org_id())
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY policies_visible ON policies
     USING (developer_org_id = (SELECT app.current_org_id())
            OR lead_insurer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = policies.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY rectification_orders_visible ON rectification_orders
     USING (developer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = rectification_orders.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY inspections_visible ON inspections
     USING (developer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = inspections.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY findings_visible ON findings
     USING (developer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = findings.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY inspection_visits_visible ON inspection_visits
     USING (developer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = inspection_visits.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY claims_visible ON claims
     USING (lead_insurer_org_id = (SELECT app.current_org_id())
@@ -59,7 +61,7 @@ ALTER POLICY claims_visible ON claims
            OR developer_org_id = (SELECT app.current_org_id())
            OR EXISTS (SELECT 1 FROM stats_party_projects m
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = claims.project_id)
-           OR app.in_jurisdiction(district_id));
+           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
 ALTER POLICY stats_project_open_visible ON stats_project_open
     USING (developer_org_id = (SELECT app.current_org_id())

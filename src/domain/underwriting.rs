@@ -83,9 +83,14 @@ pub fn risk_score(inputs: &RiskInputs) -> RiskScore {
     }
 }
 
-/// How many deadlines of a project's open, unanswered orders the counters keep (migration 0022):
-/// more orders than the overdue part of the score can weigh, so a score needs no other count.
-pub const OVERDUE_DEADLINES_KEPT: i64 = 16;
+/// How many deadlines of a project's open, unanswered orders the counters keep (migrations 0022,
+/// 0030): the insurer's risk table counts a project's overdue orders from them alone unless it has
+/// more open orders than this (a few hundred projects in the national data set).
+pub const OVERDUE_DEADLINES_KEPT: i64 = 64;
+
+/// How many of them a risk score reads: more overdue orders than its overdue part can weigh, so
+/// a score needs no other count.
+pub const OVERDUE_DEADLINES_SCORED: i64 = 16;
 
 /// IDI premium is earned evenly over the longest cover section (10 years) from issue; the safety
 /// part over construction is not separated here. Returns the earned part of `written_fen`.
@@ -110,8 +115,8 @@ mod tests {
                 ..Default::default()
             })
         };
-        assert_eq!(with(OVERDUE_DEADLINES_KEPT), with(1_000));
-        assert_ne!(with(1), with(OVERDUE_DEADLINES_KEPT));
+        assert_eq!(with(OVERDUE_DEADLINES_SCORED), with(1_000));
+        assert_ne!(with(1), with(OVERDUE_DEADLINES_SCORED));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::analytics::{LeagueRow, Party};
+use crate::domain::underwriting::OVERDUE_DEADLINES_SCORED;
 
 /// What the page is narrowed to: the districts (one of the bureau's, or all of them), named in
 /// each query so the counters are read by their key; and the window for closure figures.
@@ -242,20 +243,21 @@ pub struct ProjectRecord {
     pub raised: Vec<i64>,
     pub recurring: i64,
     pub floor_area_m2: f64,
-    /// The deadlines of its open, unanswered orders, earliest first (at most sixteen).
+    /// The deadlines of its open, unanswered orders, earliest first (at most
+    /// [`OVERDUE_DEADLINES_SCORED`]).
     pub early_deadlines: Vec<NaiveDate>,
 }
 
 /// Every project the connection's insurer leads: one league row each (0022), with the early
 /// deadlines on its own membership row.
 pub async fn project_records(conn: &mut PgConnection) -> Result<Vec<ProjectRecord>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT l.project_id, l.raised, l.recurring, l.floor_area_m2::float8 AS floor_area_m2, \
-                coalesce(m.early_deadlines, '{}') AS early_deadlines \
+                coalesce(m.early_deadlines[1:{OVERDUE_DEADLINES_SCORED}], '{{}}') AS early_deadlines \
          FROM stats_project_league l \
          LEFT JOIN stats_party_projects m ON m.org_id = l.insurer_org_id AND m.project_id = l.project_id \
          WHERE l.insurer_org_id = (SELECT app.current_org_id())",
-    )
+    ))
     .fetch_all(conn)
     .await
 }
