@@ -196,9 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let hash = tokio::task::spawn_blocking(|| hash_blocking(demo::DEMO_PASSWORD)).await?;
             let started = std::time::Instant::now();
             let until = until.unwrap_or_else(crate::http::projects::today);
-            let s =
-                crate::generate::generate(&mut *pool.acquire().await?, scale, seed, until, &hash)
-                    .await?;
+            let s = crate::generate::generate(&pool, scale, seed, until, &hash).await?;
             println!(
                 "generated {} projects, {} inspections, {} findings, {} orders, {} claims in {:.1} s",
                 s.projects,

@@ -2,9 +2,9 @@
 //! benchmarks — projects in every stage, inspections with findings in the proportions agencies
 //! report (mostly A/B, 5–15 % C, 1–3 % D/E), rectification orders, homes and owners' claims.
 //!
-//! Rows go in by COPY with triggers switched off for the session (so the counters are rebuilt
-//! once at the end, from the rows), on the owner connection. The same seed and end date give the
-//! same data.
+//! Rows go in by COPY with triggers switched off (so the counters are rebuilt once at the end,
+//! from the rows), each table on an owner connection of its own so that tables load side by side.
+//! The same seed and end date give the same data.
 
 use std::fmt::Write as _;
 
@@ -14,7 +14,7 @@ use chrono_tz::Asia::Shanghai;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::claims::deadlines;
@@ -165,18 +165,42 @@ fn ahead(day: NaiveDate, days: u64) -> NaiveDate {
     day.checked_add_days(Days::new(days)).unwrap_or(day)
 }
 
-/// One table's rows in COPY text format, sent in chunks as they fill.
+/// How much of a table's rows goes to its writer at once.
+const CHUNK_BYTES: usize = 1 << 22;
+
+/// One table's rows in COPY text format, sent in chunks as they fill to a writer of the table's
+/// own (its own connection, triggers off as on the generator's), so the big tables load side by
+/// side on the database's cores while the next rows are generated.
 struct CopyIn {
-    statement: String,
     buffer: String,
+    chunks: Option<tokio::sync::mpsc::Sender<String>>,
+    writer: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl CopyIn {
-    fn new(table: &str, columns: &str) -> Self {
-        CopyIn {
-            statement: format!("COPY {table} ({columns}) FROM STDIN"),
-            buffer: String::with_capacity(1 << 22),
-        }
+    async fn new(pool: &PgPool, table: &str, columns: &str) -> anyhow::Result<Self> {
+        let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+        sqlx::query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .await?;
+        let statement = format!("COPY {table} ({columns}) FROM STDIN");
+        // Two chunks in flight at most: the generator waits for a slow table instead of
+        // holding it all in memory.
+        let (chunks, mut received) = tokio::sync::mpsc::channel::<String>(2);
+        let writer = tokio::spawn(async move {
+            while let Some(chunk) = received.recv().await {
+                let mut copy = conn.copy_in_raw(&statement).await?;
+                copy.send(chunk.into_bytes()).await?;
+                copy.finish().await?;
+            }
+            conn.close().await?;
+            Ok(())
+        });
+        Ok(CopyIn {
+            buffer: String::with_capacity(CHUNK_BYTES),
+            chunks: Some(chunks),
+            writer,
+        })
     }
 
     /// Adds a row; `None` is NULL. Generated text has no tabs, newlines or backslashes.
@@ -190,22 +214,35 @@ impl CopyIn {
         self.buffer.push('\n');
     }
 
-    async fn flush_if_full(&mut self, conn: &mut PgConnection) -> anyhow::Result<()> {
-        if self.buffer.len() > (1 << 22) {
-            self.flush(conn).await?;
+    async fn flush_if_full(&mut self) -> anyhow::Result<()> {
+        if self.buffer.len() > CHUNK_BYTES {
+            self.send().await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self, conn: &mut PgConnection) -> anyhow::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
+    async fn send(&mut self) -> anyhow::Result<()> {
+        let chunk = std::mem::replace(&mut self.buffer, String::with_capacity(CHUNK_BYTES));
+        let sent = match &self.chunks {
+            Some(chunks) => chunks.send(chunk).await.is_ok(),
+            None => false,
+        };
+        if !sent {
+            // The writer stopped: its own error says why.
+            self.chunks = None;
+            (&mut self.writer).await??;
+            bail!("a table's writer stopped");
         }
-        let mut copy = conn.copy_in_raw(&self.statement).await?;
-        copy.send(std::mem::take(&mut self.buffer).into_bytes())
-            .await?;
-        copy.finish().await?;
         Ok(())
+    }
+
+    /// Sends the rows left and waits until the table is loaded.
+    async fn finish(mut self) -> anyhow::Result<()> {
+        if !self.buffer.is_empty() {
+            self.send().await?;
+        }
+        self.chunks = None;
+        self.writer.await?
     }
 }
 
@@ -239,12 +276,14 @@ fn new_org(
 
 /// Generates and loads everything; `until` is the last day of the generated history.
 pub async fn generate(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     scale: Scale,
     seed: u64,
     until: NaiveDate,
     password_hash: &str,
 ) -> anyhow::Result<Summary> {
+    let mut main = pool.acquire().await?;
+    let conn: &mut PgConnection = &mut main;
     let already: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organisations WHERE code LIKE 'gen-%')")
             .fetch_one(&mut *conn)
@@ -282,9 +321,11 @@ pub async fn generate(
 
     // Organisations, each with one admin user.
     let mut orgs = CopyIn::new(
+        pool,
         "organisations",
         "id, code, kind, name_zh, name_en, district_id",
-    );
+    )
+    .await?;
     let mut all_orgs = Vec::new();
     let insurers: Vec<Org> = (0..8)
         .map(|n| {
@@ -332,11 +373,13 @@ pub async fn generate(
             .collect();
         developers.push((*district, devs));
     }
-    orgs.flush(conn).await?;
+    orgs.finish().await?;
     let mut users = CopyIn::new(
+        pool,
         "users",
         "id, org_id, username, display_name, role, password_hash",
-    );
+    )
+    .await?;
     for (user, org, code, name) in &all_orgs {
         users.row(&[
             Some(&user.to_string()),
@@ -347,13 +390,14 @@ pub async fn generate(
             Some(password_hash),
         ]);
     }
-    users.flush(conn).await?;
+    users.finish().await?;
 
     // Projects with their parcel, buildings, policy and parties; then inspections and findings.
     let mut parcels = CopyIn::new(
+        pool,
         "parcels",
         "id, district_id, code, name, area_m2, contract_no, transfer_date, developer_org_id, status",
-    );
+    ).await?;
     let mut project_rows: Vec<GenProject> = Vec::with_capacity(scale.projects);
     for n in 0..scale.projects {
         let (district, pack, district_code) = pick(&mut rng, &districts).clone();
@@ -426,15 +470,18 @@ pub async fn generate(
         ]);
         project_rows.push(project);
     }
-    parcels.flush(conn).await?;
+    parcels.finish().await?;
     let mut projects = CopyIn::new(
+        pool,
         "projects",
         "id, parcel_id, district_id, developer_org_id, name, housing_type, stage, permit_date, completion_date, filing_date, handover_date",
-    );
+    ).await?;
     let mut buildings = CopyIn::new(
+        pool,
         "buildings",
         "id, project_id, name, housing_types, floor_area_m2, units, construction_cost_fen",
-    );
+    )
+    .await?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     for p in &project_rows {
         let (permit, completed, filed, handed) = (
@@ -468,13 +515,14 @@ pub async fn generate(
             ]);
         }
     }
-    projects.flush(conn).await?;
-    buildings.flush(conn).await?;
+    projects.finish().await?;
+    buildings.finish().await?;
     let mut policies = CopyIn::new(
+        pool,
         "policies",
         "id, project_id, district_id, developer_org_id, lead_insurer_org_id, rule_pack_id, status, policy_number, idi_premium_fen, safety_premium_fen, total_premium_fen, tis_fee_fen, paid_at, paid_amount_fen, issued_at",
-    );
-    let mut parties = CopyIn::new("project_parties", "project_id, org_id, role");
+    ).await?;
+    let mut parties = CopyIn::new(pool, "project_parties", "project_id, org_id, role").await?;
     for (n, p) in project_rows.iter().enumerate() {
         let status = match p.stage {
             "registered" => "quoted",
@@ -514,22 +562,25 @@ pub async fn generate(
             Some("risk_agency"),
         ]);
     }
-    policies.flush(conn).await?;
-    parties.flush(conn).await?;
+    policies.finish().await?;
+    parties.finish().await?;
 
     bar.set_message("inspections");
     let mut inspections = CopyIn::new(
+        pool,
         "inspections",
         "id, project_id, district_id, developer_org_id, agency_org_id, stage_code, inspected_on, inspectors, created_by, status",
-    );
+    ).await?;
     let mut findings = CopyIn::new(
+        pool,
         "findings",
         "id, inspection_id, project_id, district_id, developer_org_id, agency_org_id, original_level, current_level, status, building_id, location, trade, section_code, description, created_by, created_at, closed_at",
-    );
+    ).await?;
     let mut orders = CopyIn::new(
+        pool,
         "rectification_orders",
         "id, number, finding_id, project_id, district_id, developer_org_id, agency_org_id, level, issued_on, deadline, status, closed_at",
-    );
+    ).await?;
     let mut order_number = 0usize;
     for p in &project_rows {
         let agency = &agencies[p.agency];
@@ -611,16 +662,16 @@ pub async fn generate(
                 }
                 summary.findings += 1;
             }
-            findings.flush_if_full(conn).await?;
-            orders.flush_if_full(conn).await?;
-            inspections.flush_if_full(conn).await?;
+            findings.flush_if_full().await?;
+            orders.flush_if_full().await?;
+            inspections.flush_if_full().await?;
             summary.inspections += 1;
             bar.inc(1);
         }
     }
-    inspections.flush(conn).await?;
-    findings.flush(conn).await?;
-    orders.flush(conn).await?;
+    inspections.finish().await?;
+    findings.finish().await?;
+    orders.finish().await?;
     summary.orders = order_number;
     summary.projects = project_rows.len();
 
@@ -634,15 +685,22 @@ pub async fn generate(
     .await?
     .into_iter()
     .collect();
-    let mut owners = CopyIn::new("users", "id, username, display_name, role, password_hash");
+    let mut owners = CopyIn::new(
+        pool,
+        "users",
+        "id, username, display_name, role, password_hash",
+    )
+    .await?;
     let mut units = CopyIn::new(
+        pool,
         "units",
         "id, project_id, district_id, developer_org_id, building_id, number, floor_area_m2, handed_over_on, owner_user_id, owner_name",
-    );
+    ).await?;
     let mut claims = CopyIn::new(
+        pool,
         "claims",
         "id, number, unit_id, project_id, district_id, developer_org_id, policy_id, lead_insurer_org_id, building_id, owner_user_id, owner_name, component, section_code, location, description, fast_channel, complex, cover_verdict, status, surveyor, survey_report, reject_reason, approved_amount_fen, reported_at, contacted_at, surveyed_at, decided_at, contact_due_at, survey_due_at, decision_due_at",
-    );
+    ).await?;
     let mut claim_number = 0usize;
     for p in project_rows.iter().filter(|p| p.stage == "handed_over") {
         let handed = p.handed.unwrap_or(until);
@@ -726,14 +784,14 @@ pub async fn generate(
                 Some(&clocks.survey_by.to_rfc3339()),
                 Some(&clocks.decision_by.to_rfc3339()),
             ]);
-            owners.flush_if_full(conn).await?;
-            units.flush_if_full(conn).await?;
-            claims.flush_if_full(conn).await?;
+            owners.flush_if_full().await?;
+            units.flush_if_full().await?;
+            claims.flush_if_full().await?;
         }
     }
-    owners.flush(conn).await?;
-    units.flush(conn).await?;
-    claims.flush(conn).await?;
+    owners.finish().await?;
+    units.finish().await?;
+    claims.finish().await?;
     summary.claims = claim_number;
 
     // The rungs of the escalation ladder its overdue orders had reached by `until`, so the

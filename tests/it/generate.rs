@@ -6,8 +6,7 @@ use crate::harness::TestApp;
 async fn generate(app: &TestApp, seed: u64) -> anyhow::Result<zhianbao::generate::Summary> {
     let scale = zhianbao::generate::Scale::parse("sample").unwrap();
     let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
-    let mut conn = app.owner.acquire().await.unwrap();
-    zhianbao::generate::generate(&mut conn, scale, seed, until, "x").await
+    zhianbao::generate::generate(&app.owner, scale, seed, until, "x").await
 }
 
 async fn fingerprint(app: &TestApp) -> String {

@@ -51,10 +51,9 @@ async fn busiest(app: &TestApp, kind: &str, column: &str) -> (String, String) {
 #[tokio::test]
 async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     let app = TestApp::spawn().await;
-    let mut conn = app.owner.acquire().await.unwrap();
     let hash = zhianbao::security::hash_blocking(PASSWORD);
     zhianbao::generate::generate(
-        &mut conn,
+        &app.owner,
         zhianbao::generate::Scale::parse("sample").unwrap(),
         3,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
@@ -62,7 +61,6 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
     )
     .await
     .unwrap();
-    drop(conn);
 
     for (kind, column) in [
         ("developer", "developer_org_id"),
