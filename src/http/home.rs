@@ -183,7 +183,7 @@ struct AgencyHome {
 }
 
 /// How many of its projects an agency's or developer's home lists.
-const HOME_PROJECTS: i64 = 50;
+const HOME_PROJECTS: u32 = 50;
 
 #[derive(Template)]
 #[template(path = "developer/home.html")]
@@ -313,17 +313,18 @@ pub async fn dashboard(
         Dashboard::Developer => {
             let risk = RiskPanel::load(&mut tx, &user).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
-            let projects = projects::newest_summaries(&mut tx, ProjectScope::Own, HOME_PROJECTS)
-                .await?
-                .into_iter()
-                .map(|p| {
-                    let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
-                        None => Some("next.apply"),
-                        Some(status) => developer_next_step(status),
-                    };
-                    (p, step)
-                })
-                .collect();
+            let projects =
+                projects::newest_summaries(&mut tx, ProjectScope::Own, HOME_PROJECTS.into())
+                    .await?
+                    .into_iter()
+                    .map(|p| {
+                        let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
+                            None => Some("next.apply"),
+                            Some(status) => developer_next_step(status),
+                        };
+                        (p, step)
+                    })
+                    .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
             let claims = claims::desk(&mut tx, Desk::Developer, 20).await?;

@@ -206,18 +206,18 @@ const SUMMARY_SELECT: &str = "\
     LEFT JOIN policies live ON live.project_id = pr.id AND live.status NOT IN ('cancelled', 'expired') \
     LEFT JOIN LATERAL (SELECT status, policy_number, lead_insurer_org_id FROM policies \
                        WHERE live.id IS NULL AND project_id = pr.id ORDER BY created_at DESC LIMIT 1) ended ON true \
-    LEFT JOIN organisations li ON li.id = coalesce(live.lead_insurer_org_id, ended.lead_insurer_org_id) \
-    WHERE pr.id = ANY($1)";
+    LEFT JOIN organisations li ON li.id = coalesce(live.lead_insurer_org_id, ended.lead_insurer_org_id)";
 
 /// These projects' summaries, in the order given.
 async fn summaries(
     conn: &mut PgConnection,
     ids: &[Uuid],
 ) -> Result<Vec<ProjectSummary>, sqlx::Error> {
-    let mut rows: Vec<ProjectSummary> = sqlx::query_as(SUMMARY_SELECT)
-        .bind(ids)
-        .fetch_all(conn)
-        .await?;
+    let mut rows: Vec<ProjectSummary> =
+        sqlx::query_as(&[SUMMARY_SELECT, " WHERE pr.id = ANY($1)"].concat())
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
     rows.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
     Ok(rows)
 }
@@ -343,19 +343,19 @@ async fn listed_ids(
 }
 
 /// The organisation's `limit` projects with the most open D/E (then C–E) findings, in that order,
-/// off its ranking index (0022).
+/// off its ranking index (0022); one statement without parameters, planned once per connection.
 pub async fn party_projects_needing_attention(
     conn: &mut PgConnection,
-    limit: i64,
+    limit: u32,
 ) -> Result<Vec<ProjectSummary>, sqlx::Error> {
-    let ranked: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT project_id FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
-         ORDER BY open_de DESC, open_cde DESC, project_id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    summaries(conn, &ranked).await
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} \
+         JOIN (SELECT project_id, open_de, open_cde FROM stats_party_projects WHERE org_id = (SELECT app.current_org_id()) \
+               ORDER BY open_de DESC, open_cde DESC, project_id LIMIT {limit}) ranked ON ranked.project_id = pr.id \
+         ORDER BY ranked.open_de DESC, ranked.open_cde DESC, ranked.project_id"
+    ))
+    .fetch_all(conn)
+    .await
 }
 
 /// How many projects the connection's organisation is a party to or develops.
