@@ -31,29 +31,20 @@ ALTER POLICY policies_visible ON policies
                       WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = policies.project_id)
            OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
 
-ALTER POLICY rectification_orders_visible ON rectification_orders
-    USING (developer_org_id = (SELECT app.current_org_id())
-           OR EXISTS (SELECT 1 FROM stats_party_projects m
-                      WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = rectification_orders.project_id)
-           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
-
-ALTER POLICY inspections_visible ON inspections
-    USING (developer_org_id = (SELECT app.current_org_id())
-           OR EXISTS (SELECT 1 FROM stats_party_projects m
-                      WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = inspections.project_id)
-           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
-
-ALTER POLICY findings_visible ON findings
-    USING (developer_org_id = (SELECT app.current_org_id())
-           OR EXISTS (SELECT 1 FROM stats_party_projects m
-                      WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = findings.project_id)
-           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
-
-ALTER POLICY inspection_visits_visible ON inspection_visits
-    USING (developer_org_id = (SELECT app.current_org_id())
-           OR EXISTS (SELECT 1 FROM stats_party_projects m
-                      WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = inspection_visits.project_id)
-           OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]));
+-- Orders, inspections, their findings and planned visits: one rule of the same shape each.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['rectification_orders', 'inspections', 'findings', 'inspection_visits'] LOOP
+        EXECUTE format(
+            'ALTER POLICY %I ON %I USING (developer_org_id = (SELECT app.current_org_id()) '
+            '  OR EXISTS (SELECT 1 FROM stats_party_projects m '
+            '             WHERE m.org_id = (SELECT app.current_org_id()) AND m.project_id = %I.project_id) '
+            '  OR district_id = ANY ((SELECT app.jurisdiction_ids())::uuid[]))',
+            t || '_visible', t, t);
+    END LOOP;
+END $$;
 
 ALTER POLICY claims_visible ON claims
     USING (lead_insurer_org_id = (SELECT app.current_org_id())

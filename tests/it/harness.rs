@@ -17,6 +17,16 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// The body rows of the page's table with this id (each row's HTML after its `<tr>`).
+pub fn table_rows<'a>(html: &'a str, id: &str) -> Vec<&'a str> {
+    let table = html
+        .split(&format!("id=\"{id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let table = table.split("</table>").next().unwrap_or_default();
+    table.split("<tr>").skip(2).collect()
+}
+
 pub struct TestApp {
     pub base: String,
     /// The application's own pool (role zhianbao_app, subject to row-level security).

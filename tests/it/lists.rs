@@ -4,7 +4,7 @@
 use reqwest::Client;
 use serde_json::Value;
 
-use crate::harness::{PASSWORD, TestApp};
+use crate::harness::{PASSWORD, TestApp, table_rows};
 
 /// Every page of an API list from the first, following `next`.
 async fn walk(client: &Client, app: &TestApp, path: &str, limit: usize) -> Vec<Value> {
@@ -222,11 +222,8 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
 
 /// Each project a home's table lists, with the status its policy badge shows ("none" without one).
 fn home_projects(html: &str) -> Vec<(String, String)> {
-    let table = html.split("id=\"project-table\"").nth(1).unwrap();
-    let table = table.split("</table>").next().unwrap();
-    table
-        .split("<tr>")
-        .skip(2)
+    table_rows(html, "project-table")
+        .into_iter()
         .filter_map(|row| {
             let id = row.split("href=\"/projects/").nth(1)?.split('"').next()?;
             let status = row.split("zb-status-").nth(1)?.split('"').next()?;

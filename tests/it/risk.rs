@@ -3,7 +3,7 @@
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, table_rows};
 
 /// A 1×1 PNG, complete (signature … IEND).
 pub const PNG: &[u8] = &[
@@ -805,11 +805,8 @@ async fn the_agency_reschedules_a_late_visit() {
 
 /// The insurer's risk table: project id → its last inspection as shown.
 fn risk_table_inspections(html: &str) -> Vec<(String, String)> {
-    let table = html.split("id=\"risk-table\"").nth(1).unwrap();
-    let table = table.split("</table>").next().unwrap();
-    table
-        .split("<tr>")
-        .skip(2)
+    table_rows(html, "risk-table")
+        .into_iter()
         .filter_map(|row| {
             let id = row.split("href=\"/projects/").nth(1)?.split('"').next()?;
             let last = row
