@@ -142,7 +142,7 @@ fn id(rng: &mut StdRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }
 
-/// Noon in Shanghai on `day`, offset by some minutes, as a COPY timestamp.
+/// 09:00 in Shanghai on `day`, offset by some minutes, as a COPY timestamp.
 fn at(day: NaiveDate, minutes: i64) -> String {
     instant(day, minutes).map_or_else(String::new, |t| t.to_rfc3339())
 }
@@ -474,7 +474,7 @@ pub async fn generate(
     let mut projects = CopyIn::new(
         pool,
         "projects",
-        "id, parcel_id, district_id, developer_org_id, name, housing_type, stage, permit_date, completion_date, filing_date, handover_date",
+        "id, parcel_id, district_id, developer_org_id, name, housing_type, stage, permit_date, completion_date, filing_date, handover_date, created_at",
     ).await?;
     let mut buildings = CopyIn::new(
         pool,
@@ -483,13 +483,16 @@ pub async fn generate(
     )
     .await?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    for p in &project_rows {
+    for (n, p) in project_rows.iter().enumerate() {
         let (permit, completed, filed, handed) = (
             date(p.permit),
             date(p.completed),
             date(p.filed),
             date(p.handed),
         );
+        // Registered a month after the land transfer, as developers do: spread over the years
+        // like real registrations (the lists' newest-first order and its planner estimates).
+        let registered = at(ahead(p.transfer, 30).min(until), (n % 480) as i64);
         projects.row(&[
             Some(&p.id.to_string()),
             Some(&p.parcel.to_string()),
@@ -502,6 +505,7 @@ pub async fn generate(
             completed.as_deref(),
             filed.as_deref(),
             handed.as_deref(),
+            Some(&registered),
         ]);
         for (i, b) in p.buildings.iter().enumerate() {
             buildings.row(&[
