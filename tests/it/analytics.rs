@@ -343,15 +343,11 @@ async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_t
         .unwrap();
     assert_eq!(unknown.status(), 404);
     let shinan_rows = app
-        .login("shinan-zjj")
-        .await
-        .get(app.url("/analytics/findings?level=D"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(
+            &app.login("shinan-zjj").await,
+            "/analytics/findings?level=D",
+        )
+        .await;
     assert!(
         !shinan_rows.contains("天一仁和沙子口") && !shinan_rows.contains("融创东方悦府"),
         "市南 gets no 崂山 rows"

@@ -96,14 +96,7 @@ async fn an_owner_reports_a_leak_and_the_insurer_repairs_and_pays_exactly_once()
     assert_eq!(status, 422, "a code binds once");
 
     // The passport: insurers and every section's period.
-    let passport: Value = owner
-        .get(app.url(&format!("/api/v1/units/{unit}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let passport: Value = app.json(&owner, &format!("/api/v1/units/{unit}")).await;
     assert_eq!(passport["periods"].as_array().unwrap().len(), 6);
     assert_eq!(passport["insurers"][0]["insurer_code"], "pingan-qd");
 
@@ -303,14 +296,7 @@ async fn an_owner_reports_a_leak_and_the_insurer_repairs_and_pays_exactly_once()
         .await,
         1
     );
-    let detail: Value = owner
-        .get(app.url(&format!("/api/v1/claims/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = app.json(&owner, &format!("/api/v1/claims/{id}")).await;
     assert_eq!(detail["claim"]["status"], "paid");
     assert_eq!(detail["claim"]["paid_fen"], 680_000);
 
@@ -334,16 +320,7 @@ async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bu
     let count = |user: &'static str| {
         let app = &app;
         async move {
-            let list: Value = app
-                .login(user)
-                .await
-                .get(app.url("/api/v1/claims"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list: Value = app.json(&app.login(user).await, "/api/v1/claims").await;
             list["items"].as_array().unwrap().len()
         }
     };
@@ -372,15 +349,8 @@ async fn claims_are_visible_to_their_owner_the_insurers_the_developer_and_the_bu
         "another owner sees none of 王梅's claims"
     );
     let list: Value = app
-        .login("pingan-qd")
-        .await
-        .get(app.url("/api/v1/claims"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&app.login("pingan-qd").await, "/api/v1/claims")
+        .await;
     let first = &list["items"][0];
     assert_eq!(
         first["fast_channel"], true,

@@ -133,26 +133,16 @@ impl TestApp {
 
     /// A page's body as `client` sees it.
     pub async fn text(&self, client: &reqwest::Client, path: &str) -> String {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.get(client, path).await.text().await.unwrap()
     }
 
     /// An API response's JSON body as `client` sees it.
     pub async fn json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.get(client, path).await.json().await.unwrap()
+    }
+
+    async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

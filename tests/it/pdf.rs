@@ -150,14 +150,7 @@ async fn a_claim_file_downloads_for_the_owner_and_the_insurer_alike() {
 async fn the_monthly_report_carries_the_bureaus_own_figures() {
     let app = TestApp::spawn().await;
     let bureau = app.login("laoshan-zjj").await;
-    let figures: Value = bureau
-        .get(app.url("/api/v1/analytics?days=30"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let figures: Value = app.json(&bureau, "/api/v1/analytics?days=30").await;
     let (text, fonts, _) = fetch_pdf(&app, &bureau, "/analytics/monthly.pdf").await;
     let flat = squeeze(&text);
     assert!(flat.contains("监管月报"), "{text}");
@@ -226,14 +219,7 @@ async fn the_claim_queue_comes_in_pages_of_fifty_in_attention_order() {
     let mut seen = Vec::new();
     let pages = (visible as usize).div_ceil(50);
     for page in 1..=pages {
-        let html = insurer
-            .get(app.url(&format!("/claims?page={page}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.text(&insurer, &format!("/claims?page={page}")).await;
         assert!(html.contains(&format!("data-testid=\"queue-total\">{visible}<")));
         let numbers = crate::claims::listed_numbers(&html);
         let expected = if page < pages {
@@ -254,13 +240,6 @@ async fn the_claim_queue_comes_in_pages_of_fifty_in_attention_order() {
         assert!(at < 50, "{number} at {at}");
     }
     // A page past the end shows the last page.
-    let last = insurer
-        .get(app.url("/claims?page=999"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let last = app.text(&insurer, "/claims?page=999").await;
     assert!(last.contains(&format!("第 {pages} 页，共 {pages} 页")));
 }

@@ -182,14 +182,8 @@ async fn english_is_the_second_language_by_header_or_by_choice() {
     assert!(english.contains("Sign in to Zhianbao") && english.contains("lang=\"en\""));
     let client = app.login("picc-qd").await;
     assert!(
-        client
-            .get(app.url("/"))
-            .send()
+        app.text(&client, "/")
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("人保财险青岛市分公司")
     );
     let switched = client
@@ -199,14 +193,7 @@ async fn english_is_the_second_language_by_header_or_by_choice() {
         .await
         .unwrap();
     assert_eq!(switched.status(), 303);
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.text(&client, "/").await;
     assert!(home.contains("PICC P&#38;C Qingdao Branch") && home.contains("Recent activity"));
     let hostile = client
         .post(app.url("/lang"))

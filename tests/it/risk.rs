@@ -217,14 +217,7 @@ async fn a_d_finding_with_a_photo_becomes_an_order_that_the_developer_answers_an
         .await
         .unwrap();
     let order_path = format!("/api/v1/orders/{order_id}");
-    let order: Value = developer
-        .get(app.url(&order_path))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let order: Value = app.json(&developer, &order_path).await;
     assert_eq!(order["order"]["level"], "D");
     assert_eq!(
         order["order"]["deadline"],
@@ -349,14 +342,7 @@ async fn photos_are_served_only_to_those_who_may_see_them_and_never_change() {
 async fn orders_show_the_escalation_ladder_and_each_party_sees_its_own() {
     let app = TestApp::spawn().await;
     let developer = app.login("tianyi-dev").await;
-    let orders: Value = developer
-        .get(app.url("/api/v1/orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let orders: Value = app.json(&developer, "/api/v1/orders").await;
     let items = orders["items"].as_array().unwrap();
     assert!(
         items
@@ -372,15 +358,8 @@ async fn orders_show_the_escalation_ladder_and_each_party_sees_its_own() {
     assert_eq!(overdue_d["escalation"], "notice_to_regulator");
     // The Shinan bureau sees Shinan's D order, not Laoshan's.
     let shinan: Value = app
-        .login("shinan-zjj")
-        .await
-        .get(app.url("/api/v1/orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&app.login("shinan-zjj").await, "/api/v1/orders")
+        .await;
     let names: Vec<&str> = shinan["items"]
         .as_array()
         .unwrap()
@@ -401,16 +380,7 @@ async fn orders_show_the_escalation_ladder_and_each_party_sees_its_own() {
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
-    let home = app
-        .login("laoshan-zjj")
-        .await
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.text(&app.login("laoshan-zjj").await, "/").await;
     assert!(
         home.contains("data-testid=\"open-de\">1<"),
         "one open D finding in Laoshan (沙子口; 东方悦府 closed its D)"
@@ -487,28 +457,17 @@ async fn overdue_orders_climb_the_ladder_once_per_rung_and_notify_those_concerne
         "escalations are audited on the chain: {breaks:?}"
     );
     let detail: Value = app
-        .login("tianyi-dev")
-        .await
-        .get(app.url(&format!("/api/v1/orders/{order}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(
+            &app.login("tianyi-dev").await,
+            &format!("/api/v1/orders/{order}"),
+        )
+        .await;
     assert_eq!(detail["escalations"].as_array().unwrap().len(), 4);
 }
 
 async fn notified(app: &TestApp, user: &str) -> Vec<String> {
     let client = app.login(user).await;
-    let list: Value = client
-        .get(app.url("/api/v1/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.json(&client, "/api/v1/notifications").await;
     list["items"]
         .as_array()
         .unwrap()
@@ -588,15 +547,8 @@ async fn the_final_report_freezes_open_items_and_the_lead_insurer_adds_an_exclus
     assert_eq!(status, 409, "reviewed once");
     // New findings after issue do not change the frozen report.
     let html = app
-        .login("laoshan-zjj")
-        .await
-        .get(app.url(&format!("/reports/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(&app.login("laoshan-zjj").await, &format!("/reports/{id}"))
+        .await;
     assert!(html.contains("最终风险评估报告") && html.contains("data-print"));
 }
 
@@ -746,15 +698,8 @@ async fn safety_services_and_incidents_are_recorded_by_the_right_parties() {
     .await;
     assert_eq!(status, 409);
     let overview: Value = app
-        .login("laoshan-zjj")
-        .await
-        .get(app.url("/api/v1/safety"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&app.login("laoshan-zjj").await, "/api/v1/safety")
+        .await;
     assert_eq!(
         overview["incidents"].as_array().unwrap().len(),
         2,
