@@ -98,16 +98,30 @@ const CLAIM_STATUSES: [(&str, u32); 10] = [
     ("disputed", 2),
 ];
 
-/// A finding level in the proportions agencies report.
-fn level(rng: &mut StdRng) -> &'static str {
-    match rng.random_range(0..1000) {
-        0..500 => "A",
-        500..850 => "B",
-        850..950 => "C",
-        950..970 => "D",
-        970..975 => "E",
-        975..990 => "R",
-        _ => "O",
+/// A finding level in the proportions agencies report (10 % C, 2.5 % D/E), the serious levels
+/// scaled by the developer's `care` in tenths (10 = usual, 25 = two and a half times as many).
+fn level(rng: &mut StdRng, care: u32) -> &'static str {
+    let (c, d, e) = (100 * care / 10, 20 * care / 10, 5 * care / 10);
+    let roll = rng.random_range(0..1000);
+    match roll {
+        _ if roll < c => "C",
+        _ if roll < c + d => "D",
+        _ if roll < c + d + e => "E",
+        _ if roll < c + d + e + 15 => "R",
+        _ if roll < c + d + e + 25 => "O",
+        _ if roll < c + d + e + 525 => "A",
+        _ => "B",
+    }
+}
+
+/// How careful a developer is, as [`level`] takes it: most are usual, some better, a few much
+/// worse (a mean near 1×, so the volumes stay those of the scale). What an insurer's book ranks.
+fn care(rng: &mut StdRng) -> u32 {
+    match rng.random_range(0..100) {
+        0..30 => 5,
+        30..75 => 10,
+        75..95 => 16,
+        _ => 25,
     }
 }
 
@@ -251,6 +265,11 @@ struct Org {
     user: Uuid,
 }
 
+struct Developer {
+    org: Org,
+    care: u32,
+}
+
 fn new_org(
     rng: &mut StdRng,
     copy: &mut CopyIn,
@@ -355,7 +374,7 @@ pub async fn generate(
             org
         })
         .collect();
-    let mut developers: Vec<(Uuid, Vec<Org>)> = Vec::new();
+    let mut developers: Vec<(Uuid, Vec<Developer>)> = Vec::new();
     for (district, _, code) in &districts {
         let devs = (0..25)
             .map(|n| {
@@ -368,7 +387,10 @@ pub async fn generate(
                     *district,
                 );
                 all_orgs.push((org.user, org.id, c, name));
-                org
+                Developer {
+                    org,
+                    care: care(&mut rng),
+                }
             })
             .collect();
         developers.push((*district, devs));
@@ -436,7 +458,8 @@ pub async fn generate(
             parcel: id(&mut rng),
             district,
             pack,
-            developer: developer.id,
+            developer: developer.org.id,
+            care: developer.care,
             insurer: rng.random_range(0..insurers.len()),
             agency: rng.random_range(0..agencies.len()),
             stage,
@@ -465,7 +488,7 @@ pub async fn generate(
             Some("42000.00"),
             Some(&format!("GEN-CR-{n:06}")),
             Some(&transfer.to_string()),
-            Some(&developer.id.to_string()),
+            Some(&developer.org.id.to_string()),
             Some("project_registered"),
         ]);
         project_rows.push(project);
@@ -612,7 +635,7 @@ pub async fn generate(
             ]);
             for f in 0..scale.findings_per_inspection {
                 let finding = id(&mut rng);
-                let lvl = level(&mut rng);
+                let lvl = level(&mut rng, p.care);
                 let age = (until - day).num_days();
                 // Most findings older than their deadline are closed, a few linger.
                 let deadline = deadline_days(lvl);
@@ -835,6 +858,8 @@ struct GenProject {
     district: Uuid,
     pack: Uuid,
     developer: Uuid,
+    /// The developer's care ([`level`]).
+    care: u32,
     insurer: usize,
     agency: usize,
     stage: &'static str,

@@ -2,7 +2,7 @@
 //! ratio by policy year, its claim decision times, and a risk score per project with the rate
 //! adjustment it suggests for the developer's next policy and the parts that explain it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use askama::Template;
 use axum::Json;
@@ -22,7 +22,9 @@ use crate::domain::analytics::{
 };
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
-use crate::domain::underwriting::{RiskInputs, RiskScore, earned_fen, risk_score};
+use crate::domain::underwriting::{
+    RiskInputs, RiskScore, contender_floors, earned_fen, risk_score,
+};
 use crate::i18n::Lang;
 use crate::storage::analytics as store;
 use crate::views::{PageContext, render};
@@ -119,50 +121,78 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
 }
 
 /// How many projects the book lists by risk score.
-const RISKIEST_SHOWN: usize = 50;
+const RISKIEST_SHOWN: u32 = 50;
 
-/// The `n` riskiest projects the insurer leads, the riskiest first: every project scored from its
-/// counters, only the top named.
-async fn riskiest(
+/// The `n` riskiest projects the connection's insurer leads, the riskiest first (ties by
+/// project). Only the part of a score that overdue orders add changes with the date, so a few
+/// times `n` projects with the highest other part are scored first, then only the projects below
+/// them that an overdue order could still lift into the top: a national book reads a few hundred
+/// projects, not thousands.
+pub async fn riskiest(
     conn: &mut sqlx::PgConnection,
     day: chrono::NaiveDate,
-    n: usize,
+    n: u32,
 ) -> AppResult<Vec<ProjectRisk>> {
-    let reviews: HashMap<Uuid, String> = store::final_reviews(conn).await?.into_iter().collect();
-    let mut scored: Vec<(Uuid, RiskScore)> = store::project_records(conn)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let mut findings = [0i64; 7];
-            for (slot, count) in findings.iter_mut().zip(&r.raised) {
-                *slot = *count;
-            }
-            let overdue = r.early_deadlines.iter().filter(|d| **d < day).count();
-            let risk = risk_score(&RiskInputs {
-                findings,
-                floor_area_m2: r.floor_area_m2,
-                recurring: r.recurring,
-                overdue_orders: i64::try_from(overdue).unwrap_or(i64::MAX),
-                final_with_exclusions: reviews.get(&r.project_id).map(|s| s == "exclusions_added"),
-            });
-            (r.project_id, risk)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
-    scored.truncate(n);
-    let ids: Vec<Uuid> = scored.iter().map(|(id, _)| *id).collect();
+    let first = store::highest_standing(conn, n.saturating_mul(STANDING_READ_AHEAD)).await?;
+    let read_all = first.len() < (n.saturating_mul(STANDING_READ_AHEAD)) as usize;
+    let last_standing = first.last().map(|r| r.risk_standing);
+    let mut scored: Vec<ProjectRisk> = first.into_iter().map(|r| score_record(r, day)).collect();
+    let mut scores: Vec<f64> = scored.iter().map(|p| p.risk.score).collect();
+    scores.sort_by(|a, b| b.total_cmp(a));
+    if let (false, Some(last_standing), Some(nth)) =
+        (read_all, last_standing, scores.get(n as usize - 1))
+    {
+        let (with_overdue, without_overdue) = contender_floors(*nth);
+        if with_overdue <= last_standing {
+            let seen: HashSet<Uuid> = scored.iter().map(|p| p.project_id).collect();
+            let below = store::contenders(conn, with_overdue, without_overdue, last_standing, day)
+                .await?
+                .into_iter()
+                .filter(|r| !seen.contains(&r.project_id))
+                .map(|r| score_record(r, day));
+            scored.extend(below);
+        }
+    }
+    scored.sort_by(|a, b| {
+        b.risk
+            .score
+            .total_cmp(&a.risk.score)
+            .then(a.project_id.cmp(&b.project_id))
+    });
+    scored.truncate(n as usize);
+    let ids: Vec<Uuid> = scored.iter().map(|p| p.project_id).collect();
     let names: HashMap<Uuid, String> = store::project_names(conn, &ids)
         .await?
         .into_iter()
         .collect();
-    Ok(scored
-        .into_iter()
-        .map(|(project_id, risk)| ProjectRisk {
-            project_name: names.get(&project_id).cloned().unwrap_or_default(),
-            project_id,
-            risk,
-        })
-        .collect())
+    for p in &mut scored {
+        p.project_name = names.get(&p.project_id).cloned().unwrap_or_default();
+    }
+    Ok(scored)
+}
+
+/// How many times the projects it names the book scores before it looks further: enough that
+/// the n-th score among them is near the top's, so few projects below can still reach it.
+const STANDING_READ_AHEAD: u32 = 2;
+
+fn score_record(r: store::ProjectRecord, day: chrono::NaiveDate) -> ProjectRisk {
+    let mut findings = [0i64; 7];
+    for (slot, count) in findings.iter_mut().zip(&r.raised) {
+        *slot = *count;
+    }
+    let overdue = r.early_deadlines.iter().filter(|d| **d < day).count();
+    let risk = risk_score(&RiskInputs {
+        findings,
+        floor_area_m2: r.floor_area_m2,
+        recurring: r.recurring,
+        overdue_orders: i64::try_from(overdue).unwrap_or(i64::MAX),
+        final_with_exclusions: r.final_review.map(|s| s == "exclusions_added"),
+    });
+    ProjectRisk {
+        project_id: r.project_id,
+        project_name: String::new(),
+        risk,
+    }
 }
 
 #[derive(Template)]

@@ -246,30 +246,57 @@ pub struct ProjectRecord {
     /// The deadlines of its open, unanswered orders, earliest first (at most
     /// [`OVERDUE_DEADLINES_SCORED`]).
     pub early_deadlines: Vec<NaiveDate>,
+    /// The review of its latest reviewed final report (confirmed | exclusions_added).
+    pub final_review: Option<String>,
+    /// The part of its risk score that does not change with the date, as the database sums it.
+    pub risk_standing: f64,
 }
 
-/// Every project the connection's insurer leads: one league row each (0022), with the early
-/// deadlines on its own membership row.
-pub async fn project_records(conn: &mut PgConnection) -> Result<Vec<ProjectRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+/// The league row of a project the connection's insurer leads (0022), with the early deadlines
+/// on its own membership row.
+fn project_records_sql(condition: &str, order: &str) -> String {
+    format!(
         "SELECT l.project_id, l.raised, l.recurring, l.floor_area_m2::float8 AS floor_area_m2, \
-                coalesce(m.early_deadlines[1:{OVERDUE_DEADLINES_SCORED}], '{{}}') AS early_deadlines \
+                coalesce(m.early_deadlines[1:{OVERDUE_DEADLINES_SCORED}], '{{}}') AS early_deadlines, l.final_review, \
+                l.risk_standing \
          FROM stats_project_league l \
          LEFT JOIN stats_party_projects m ON m.org_id = l.insurer_org_id AND m.project_id = l.project_id \
-         WHERE l.insurer_org_id = (SELECT app.current_org_id())",
+         WHERE l.insurer_org_id = (SELECT app.current_org_id()) {condition} {order}"
+    )
+}
+
+/// The `n` projects the connection's insurer leads with the highest standing part of their risk
+/// score (the part that does not change with the date), off its index (0031).
+pub async fn highest_standing(
+    conn: &mut PgConnection,
+    n: u32,
+) -> Result<Vec<ProjectRecord>, sqlx::Error> {
+    sqlx::query_as(&project_records_sql(
+        "",
+        &format!("ORDER BY l.risk_standing DESC, l.project_id LIMIT {n}"),
     ))
     .fetch_all(conn)
     .await
 }
 
-/// The reviewed final reports of the projects the connection's insurer leads: (project, review).
-pub async fn final_reviews(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT DISTINCT ON (r.project_id) r.project_id, r.status FROM risk_reports r \
-         WHERE r.kind = 'final' AND r.status <> 'issued' \
-           AND r.project_id IN (SELECT project_id FROM stats_project_league WHERE insurer_org_id = (SELECT app.current_org_id())) \
-         ORDER BY r.project_id, r.created_at DESC",
-    )
+/// The projects the connection's insurer leads with a standing part up to `at_most` that reaches
+/// `without_overdue`, or `with_overdue` when an order of theirs was due before `day`: a range of
+/// its index.
+pub async fn contenders(
+    conn: &mut PgConnection,
+    with_overdue: f64,
+    without_overdue: f64,
+    at_most: f64,
+    day: NaiveDate,
+) -> Result<Vec<ProjectRecord>, sqlx::Error> {
+    sqlx::query_as(&project_records_sql(
+        "AND l.risk_standing BETWEEN $1 AND $3 AND (l.risk_standing >= $2 OR m.early_deadlines[1] < $4)",
+        "",
+    ))
+    .bind(with_overdue)
+    .bind(without_overdue)
+    .bind(at_most)
+    .bind(day)
     .fetch_all(conn)
     .await
 }
@@ -365,13 +392,14 @@ pub async fn league(
     Ok(rows.into_iter().map(league_row).collect())
 }
 
-/// Each risk-management agency's record over the projects the connection's insurer leads (one
-/// row per project it leads: the insurer's book reads those projects anyway).
+/// Each risk-management agency's record over the projects the connection's insurer leads, from
+/// its roll-up of their league rows (0031).
 pub async fn agencies_of_insurer(conn: &mut PgConnection) -> Result<Vec<LeagueRow>, sqlx::Error> {
-    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(&format!(
-        "SELECT agency_org_id AS org_id, count(*)::bigint AS projects, {LEAGUE_SUMS} FROM stats_project_league \
-         WHERE insurer_org_id = (SELECT app.current_org_id()) AND agency_org_id IS NOT NULL GROUP BY 1"
-    )))
+    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(
+        "SELECT agency_org_id AS org_id, projects, floor_area_m2::float8 AS floor_area_m2, units, defects, severe, \
+                orders, orders_closed, orders_on_time, claims \
+         FROM stats_insurer_agencies WHERE insurer_org_id = (SELECT app.current_org_id()) AND projects > 0",
+    ))
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(league_row).collect())

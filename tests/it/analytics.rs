@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 22] = [
+const COUNTERS: [(&str, &str); 23] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -36,6 +36,7 @@ const COUNTERS: [(&str, &str); 22] = [
     ),
     ("stats_insurer_policies", "policies <> 0"),
     ("stats_claims_late", "open_claims <> 0"),
+    ("stats_insurer_agencies", "projects <> 0"),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -95,6 +96,8 @@ async fn counters_agree_with_a_recount_after_every_kind_of_change() {
         "INSERT INTO safety_incidents (number, project_id, district_id, developer_org_id, occurred_at, place, accident_type, description, reported_by) \
          SELECT 'SG-COUNTER-1', p.id, p.district_id, p.developer_org_id, now(), '3号楼', 'fall', '计数测试', u.id \
          FROM projects p, users u WHERE u.username = 'sunac-dev' ORDER BY p.name LIMIT 1",
+        // A final report's review changed: the insurer's book scores it.
+        "UPDATE risk_reports SET status = 'confirmed' WHERE id = (SELECT id FROM risk_reports WHERE kind = 'final' AND status = 'exclusions_added' LIMIT 1)",
         // Part of an approved claim paid: paid up, reserve down.
         "INSERT INTO claim_payments (claim_id, lead_insurer_org_id, idempotency_key, request_hash, payee, amount_fen, paid_by) \
          SELECT c.id, c.lead_insurer_org_id, 'counter-test', '\\x00', '维修单位', 100000, u.id \

@@ -78,3 +78,92 @@ async fn the_generator_loads_consistent_repeatable_data_once() {
     generate(&third, 8).await.unwrap();
     assert_ne!(fingerprint(&third).await, first, "another seed, other data");
 }
+
+/// One insurer's projects scored from every row, as the book would without its index: (project,
+/// score), the riskiest first.
+async fn scored_in_full(
+    app: &TestApp,
+    insurer: uuid::Uuid,
+    day: chrono::NaiveDate,
+) -> Vec<(uuid::Uuid, f64)> {
+    use zhianbao::domain::underwriting::{RiskInputs, risk_score, standing_points};
+    type Row = (
+        uuid::Uuid,
+        Vec<i64>,
+        i64,
+        f64,
+        Option<String>,
+        Vec<chrono::NaiveDate>,
+        f64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT l.project_id, l.raised, l.recurring, l.floor_area_m2::float8, \
+                (SELECT status FROM risk_reports r WHERE r.project_id = l.project_id AND r.kind = 'final' \
+                   AND r.status <> 'issued' ORDER BY r.created_at DESC LIMIT 1), \
+                ARRAY(SELECT deadline FROM rectification_orders o WHERE o.project_id = l.project_id AND o.status = 'issued'), \
+                l.risk_standing \
+         FROM stats_project_league l WHERE l.insurer_org_id = $1",
+    )
+    .bind(insurer)
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let mut scored: Vec<(uuid::Uuid, f64)> = rows
+        .into_iter()
+        .map(
+            |(project, raised, recurring, area, review, deadlines, kept)| {
+                let inputs = RiskInputs {
+                    findings: raised.try_into().unwrap(),
+                    floor_area_m2: area,
+                    recurring,
+                    overdue_orders: deadlines.iter().filter(|d| **d < day).count() as i64,
+                    final_with_exclusions: review.map(|r| r == "exclusions_added"),
+                };
+                assert!(
+                    (standing_points(&inputs) - kept).abs() < 1e-9,
+                    "the database's standing part of {project}: {kept}, the domain's: {}",
+                    standing_points(&inputs)
+                );
+                (project, risk_score(&inputs).score)
+            },
+        )
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored
+}
+
+#[tokio::test]
+async fn the_books_riskiest_projects_are_those_a_full_scoring_ranks_first() {
+    let app = TestApp::spawn().await;
+    generate(&app, 11).await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let insurers: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (o.id) o.id, u.username FROM organisations o JOIN users u ON u.org_id = o.id \
+         WHERE o.kind = 'insurer' ORDER BY o.id, u.username",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let mut compared = 0;
+    for (insurer, username) in insurers {
+        let everyone = scored_in_full(&app, insurer, day).await;
+        // Every length of list, so the book both reads ahead and looks below what it read.
+        for n in 1..=everyone.len() as u32 + 1 {
+            let mut conn = app.pool.acquire().await.unwrap();
+            crate::rls::as_user(&app, &mut conn, &username).await;
+            let named = zhianbao::http::book::riskiest(&mut conn, day, n)
+                .await
+                .unwrap();
+            sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
+            let named: Vec<(uuid::Uuid, f64)> =
+                named.iter().map(|p| (p.project_id, p.risk.score)).collect();
+            let expected = &everyone[..everyone.len().min(n as usize)];
+            assert_eq!(named, expected, "{username}, top {n}");
+            compared += 1;
+        }
+    }
+    assert!(
+        compared > 10,
+        "the sample gives the insurers projects to rank"
+    );
+}

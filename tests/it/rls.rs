@@ -200,6 +200,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
             "is_project_party",
             "league_building",
             "league_claim",
+            "league_final_review",
             "league_finding",
             "league_order",
             "league_party",
