@@ -133,15 +133,15 @@ pub async fn riskiest(
     day: chrono::NaiveDate,
     n: u32,
 ) -> AppResult<Vec<ProjectRisk>> {
-    let first = store::highest_standing(conn, n.saturating_mul(STANDING_READ_AHEAD)).await?;
-    let read_all = first.len() < (n.saturating_mul(STANDING_READ_AHEAD)) as usize;
+    let read_ahead = n.saturating_mul(STANDING_READ_AHEAD);
+    let first = store::highest_standing(conn, read_ahead).await?;
+    let read_all = first.len() < read_ahead as usize;
     let last_standing = first.last().map(|r| r.risk_standing);
     let mut scored: Vec<ProjectRisk> = first.into_iter().map(|r| score_record(r, day)).collect();
     let mut scores: Vec<f64> = scored.iter().map(|p| p.risk.score).collect();
     scores.sort_by(|a, b| b.total_cmp(a));
-    if let (false, Some(last_standing), Some(nth)) =
-        (read_all, last_standing, scores.get(n as usize - 1))
-    {
+    let nth = (n as usize).checked_sub(1).and_then(|i| scores.get(i));
+    if let (false, Some(last_standing), Some(nth)) = (read_all, last_standing, nth) {
         let (with_overdue, without_overdue) = contender_floors(*nth);
         if with_overdue <= last_standing {
             let seen: HashSet<Uuid> = scored.iter().map(|p| p.project_id).collect();

@@ -301,15 +301,20 @@ pub async fn contenders(
     .await
 }
 
-/// Projects' names.
+/// Projects' names, each read by its key: the read rule then probes the reader's membership row
+/// per project (a scan of them all by `ANY` would have the planner hash every project an insurer
+/// is party to).
 pub async fn project_names(
     conn: &mut PgConnection,
     projects: &[Uuid],
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name FROM projects WHERE id = ANY($1)")
-        .bind(projects)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(
+        "SELECT x.id, p.name FROM unnest($1::uuid[]) x (id) \
+         CROSS JOIN LATERAL (SELECT name FROM projects WHERE id = x.id) p",
+    )
+    .bind(projects)
+    .fetch_all(conn)
+    .await
 }
 
 /// The insurer's own claim decisions by days taken: (complex, days, decisions).

@@ -55,6 +55,7 @@ const SELECT: &str = "\
     JOIN rule_packs rp ON rp.id = p.rule_pack_id";
 
 /// Policies awaiting the insurer first, then the developer, then the rest; newest first within.
+/// Migration 0032 indexes this expression for each lead insurer's awaiting policies.
 const NEEDING_ACTION_FIRST: &str = "array_position(ARRAY['applied','accepted','paid','quoted','draft','issued','in_force','expired','cancelled'], p.status), \
      p.created_at DESC";
 
