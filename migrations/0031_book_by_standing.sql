@@ -10,13 +10,14 @@
 -- 3. Each insurer's agencies have a league row of their own, rolled up with the others.
 
 -- The same sum as domain::underwriting::standing_points (its weights, caps and order of
--- additions, in double precision); a test compares the two on generated data.
+-- additions, in double precision); a test compares the two on generated data. The column below
+-- stores it: new weights need a migration that replaces the function and rewrites the column.
 CREATE FUNCTION app.risk_standing(p_raised bigint[], p_recurring bigint, p_floor_area_m2 numeric, p_final_review text)
 RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT least(50, (p_raised[1]::float8 * 0.01 + p_raised[2]::float8 * 0.05 + p_raised[3]::float8 * 0.3
                       + p_raised[4]::float8 * 1.5 + p_raised[5]::float8 * 2.0 + p_raised[6]::float8 * 0.1)
                      / greatest(p_floor_area_m2::float8 / 10000, 1))
-         + least(20, 20 * p_recurring::float8 / greatest(p_raised[3] + p_raised[4] + p_raised[5], 1))
+         + least(20, 20 * p_recurring::float8 / (p_raised[3] + p_raised[4] + p_raised[5] + 10))
          + CASE WHEN p_final_review = 'exclusions_added' THEN 15 ELSE 0 END
 $$;
 

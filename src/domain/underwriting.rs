@@ -59,11 +59,15 @@ fn severity_points(inputs: &RiskInputs) -> f64 {
     (weighted / (inputs.floor_area_m2 / 10_000.0).max(1.0)).min(SEVERITY_POINTS_MAX)
 }
 
+/// Serious findings a share of recurring ones is taken over before it weighs fully: one repeat
+/// among two findings says little, fifty among a hundred say much.
+const RECURRING_SHRINK: i64 = 10;
+
 /// The share of serious (C–E) findings that repeat one already found on the same building and
 /// cover section: a developer that does not learn, whatever the project's size.
 fn recurring_points(inputs: &RiskInputs) -> f64 {
     let serious: i64 = inputs.findings[2..5].iter().sum();
-    (RECURRING_POINTS_MAX * inputs.recurring as f64 / serious.max(1) as f64)
+    (RECURRING_POINTS_MAX * inputs.recurring as f64 / (serious + RECURRING_SHRINK) as f64)
         .min(RECURRING_POINTS_MAX)
 }
 
@@ -196,12 +200,12 @@ mod tests {
             final_with_exclusions: Some(true),
             ..project(3)
         });
-        // severity: (9 + 30 + 157.5 + 157.5 + 60 + 2) / 10 = 41.6; recurring 20 × 132 / 660 = 4;
-        // overdue 10; final 15.
-        assert_eq!(troubled.score, 70.6);
+        // severity: (9 + 30 + 157.5 + 157.5 + 60 + 2) / 10 = 41.6; recurring 20 × 132 / (660 + 10)
+        // = 3.94; overdue 10; final 15.
+        assert_eq!(troubled.score, 70.5);
         assert_eq!(troubled.rate_adjustment_pct, 20);
         let points: Vec<f64> = troubled.parts.iter().map(|p| p.points).collect();
-        assert!((points[0] - 41.6).abs() < 1e-9 && (points[1] - 4.0).abs() < 1e-9);
+        assert!((points[0] - 41.6).abs() < 1e-9 && (points[1] - 2640.0 / 670.0).abs() < 1e-9);
         assert_eq!(points[2..], [10.0, 15.0]);
     }
 
