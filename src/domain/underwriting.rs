@@ -147,10 +147,14 @@ pub const OVERDUE_DEADLINES_KEPT: i64 = 64;
 pub const OVERDUE_DEADLINES_SCORED: i64 = 16;
 
 /// IDI premium is earned evenly over the longest cover section (10 years) from issue; the safety
-/// part over construction is not separated here. Returns the earned part of `written_fen`.
-pub fn earned_fen(written_fen: i64, days_since_issue: i64) -> i64 {
-    let days = days_since_issue.clamp(0, 3650);
-    (i128::from(written_fen) * i128::from(days) / 3650) as i64
+/// part over construction is not separated here. Returns the earned part of `written_fen`, given
+/// its premium-days: the premium of each policy times the days since its issue, summed (for one
+/// policy, or policies issued on one day, `written_fen × days`). A group of policies issued over
+/// a month is earned as one policy issued on their premium-weighted mean day: exact while all of
+/// them are between 0 and 10 years old.
+pub fn earned_fen(written_fen: i64, premium_days: i128) -> i64 {
+    let written = i128::from(written_fen);
+    (premium_days.clamp(0, written * 3650) / 3650) as i64
 }
 
 #[cfg(test)]
@@ -272,8 +276,21 @@ mod tests {
 
     #[test]
     fn premium_is_earned_evenly_over_ten_years() {
-        assert_eq!(earned_fen(3_650_000, 365), 365_000);
-        assert_eq!(earned_fen(3_650_000, -5), 0);
-        assert_eq!(earned_fen(3_650_000, 99_999), 3_650_000);
+        let one = |written: i64, days: i128| earned_fen(written, i128::from(written) * days);
+        assert_eq!(one(3_650_000, 365), 365_000);
+        assert_eq!(one(3_650_000, -5), 0);
+        assert_eq!(one(3_650_000, 99_999), 3_650_000);
+        // A month of policies earns what its days earn one by one, but for the fen each day's
+        // share rounds away.
+        let days = [(1_200_000_i64, 400_i128), (860_000, 395), (3_333_333, 371)];
+        let by_day: i64 = days.iter().map(|(w, d)| one(*w, *d)).sum();
+        let month = earned_fen(
+            days.iter().map(|(w, _)| w).sum(),
+            days.iter().map(|(w, d)| i128::from(*w) * d).sum(),
+        );
+        assert!(
+            (month - by_day).abs() < days.len() as i64,
+            "{month} vs {by_day}"
+        );
     }
 }

@@ -79,19 +79,17 @@ fn require_insurer(user: &CurrentUser) -> AppResult<()> {
 async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
     let day = today();
     let mut years: BTreeMap<i32, PolicyYear> = BTreeMap::new();
-    for d in store::book_days(conn).await? {
-        let y = years
-            .entry(d.issued_on.year())
-            .or_insert_with(|| PolicyYear {
-                year: d.issued_on.year(),
-                ..Default::default()
-            });
-        y.policies += d.policies;
-        y.written_fen += d.written_fen;
-        y.earned_fen += earned_fen(d.written_fen, (day - d.issued_on).num_days());
-        y.claims += d.claims;
-        y.paid_fen += d.paid_fen;
-        y.reserved_fen += d.reserved_fen;
+    for m in store::book_months(conn).await? {
+        let y = years.entry(m.month.year()).or_insert_with(|| PolicyYear {
+            year: m.month.year(),
+            ..Default::default()
+        });
+        y.policies += m.policies;
+        y.written_fen += m.written_fen;
+        y.earned_fen += earned_fen(m.written_fen, m.premium_days(day));
+        y.claims += m.claims;
+        y.paid_fen += m.paid_fen;
+        y.reserved_fen += m.reserved_fen;
     }
     let years: Vec<PolicyYear> = years.into_values().collect();
     let total = years.iter().fold(PolicyYear::default(), |t, y| PolicyYear {

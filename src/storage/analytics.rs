@@ -214,22 +214,36 @@ pub async fn finding_rows(
     .await
 }
 
-/// The lead insurer's policies issued on one day, with their claims (counters of 0022).
+/// The lead insurer's policies issued in one month, with their claims (counters of 0033).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BookDay {
-    pub issued_on: NaiveDate,
+pub struct BookMonth {
+    pub month: NaiveDate,
     pub policies: i64,
     pub written_fen: i64,
+    /// Σ written premium × days from [`BOOK_EPOCH`] to its issue.
+    pub written_day_fen: i64,
     pub claims: i64,
     pub paid_fen: i64,
     pub reserved_fen: i64,
 }
 
-/// The connection's insurer's book by day of issue (at most one row a day).
-pub async fn book_days(conn: &mut PgConnection) -> Result<Vec<BookDay>, sqlx::Error> {
+/// The day the months' weighted premium counts its days from (migration 0033).
+const BOOK_EPOCH: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+
+impl BookMonth {
+    /// The month's premium times the days since each policy's issue, summed, as of `day`.
+    pub fn premium_days(&self, day: NaiveDate) -> i128 {
+        i128::from(self.written_fen) * i128::from((day - BOOK_EPOCH).num_days())
+            - i128::from(self.written_day_fen)
+    }
+}
+
+/// The connection's insurer's book by month of issue (at most one row a month).
+pub async fn book_months(conn: &mut PgConnection) -> Result<Vec<BookMonth>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT issued_on, policies, written_fen, claims, paid_fen, reserved_fen FROM stats_insurer_book \
-         WHERE insurer_org_id = (SELECT app.current_org_id()) AND policies <> 0 ORDER BY issued_on",
+        "SELECT month, policies, written_fen, written_day_fen::bigint AS written_day_fen, claims, paid_fen, reserved_fen \
+         FROM stats_insurer_book_months \
+         WHERE insurer_org_id = (SELECT app.current_org_id()) AND policies <> 0 ORDER BY month",
     )
     .fetch_all(conn)
     .await

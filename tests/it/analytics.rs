@@ -7,7 +7,7 @@ use crate::claims::post;
 use crate::harness::TestApp;
 
 /// Each counter table with the condition of a row that counts something.
-const COUNTERS: [(&str, &str); 23] = [
+const COUNTERS: [(&str, &str); 24] = [
     ("stats_projects", "projects <> 0"),
     ("stats_findings", "total <> 0 OR open <> 0"),
     ("stats_finding_days", "raised <> 0 OR closed <> 0"),
@@ -37,6 +37,10 @@ const COUNTERS: [(&str, &str); 23] = [
     ("stats_insurer_policies", "policies <> 0"),
     ("stats_claims_late", "open_claims <> 0"),
     ("stats_insurer_agencies", "projects <> 0"),
+    (
+        "stats_insurer_book_months",
+        "policies <> 0 OR claims <> 0 OR paid_fen <> 0 OR reserved_fen <> 0",
+    ),
 ];
 
 /// Every counter row (rows at zero dropped: a decrement may leave one that a recount omits).
@@ -392,6 +396,30 @@ async fn the_lead_insurer_reads_its_book_loss_ratios_and_project_risk_scores() {
                 WHERE o.code = 'pingan-qd' AND c.status IN ('approved', 'repair_ordered', 'repaired', 'owner_confirmed')")
         .await;
     assert_eq!(pingan["total"]["reserved_fen"], reserved);
+    // Earned premium, read by month of issue, is what each policy has earned on its own (but for
+    // the fen each month's share rounds away).
+    let policies: Vec<(i64, chrono::NaiveDate)> = sqlx::query_as(
+        "SELECT p.total_premium_fen, (p.issued_at AT TIME ZONE 'Asia/Shanghai')::date FROM policies p \
+         JOIN organisations o ON o.id = p.lead_insurer_org_id \
+         WHERE o.code = 'pingan-qd' AND app.in_book(p.status, p.issued_at)",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(!policies.is_empty());
+    let today = zhianbao::http::projects::today();
+    let earned: i64 = policies
+        .iter()
+        .map(|(written, issued)| {
+            let days = i128::from((today - *issued).num_days());
+            zhianbao::domain::underwriting::earned_fen(*written, i128::from(*written) * days)
+        })
+        .sum();
+    let shown = pingan["total"]["earned_fen"].as_i64().unwrap();
+    assert!(
+        (shown - earned).abs() <= policies.len() as i64 && earned > 0,
+        "earned {shown}, by policy {earned}"
+    );
     let projects = pingan["projects"].as_array().unwrap();
     assert!(
         projects.iter().any(|p| p["project_name"] == "融创东方悦府"),

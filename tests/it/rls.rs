@@ -176,6 +176,7 @@ async fn the_app_role_is_unprivileged_and_every_tenant_table_forces_rls() {
         [
             "audit_chain_append",
             "book_claims",
+            "book_month",
             "book_policy",
             "claim_unit",
             "co_party_project_ids",

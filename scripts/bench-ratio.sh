@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# City → national, page by page, on a machine whose speed drifts: serves both bench databases at
+# once (made by scripts/bench-scale.sh city|national) and measures each page at one connection on
+# the city server, then at once on the national one, round after round, so both scales see the
+# same machine. Prints each page's median p50 at each scale and their ratio (the issue's target:
+# ≤ 1.2× and ≤ 10 ms). Pages that read the same rows at both scales (the contractor's, the
+# bureau's district counters) are the control: their ratio is the machine's own drift.
+# Usage: scripts/bench-ratio.sh [rounds] [seconds per page]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+seconds=${2:-2}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+eval "$(scripts/pg-start.sh)"
+base_url=${DATABASE_URL%/*}
+cargo build --release --locked --quiet
+declare -A port=([city]=18091 [national]=18092)
+servers=()
+for scale in city national; do
+  db="$base_url/zhianbao_bench_$scale"
+  psql "$db" -tAc "SELECT 1 FROM organisations WHERE code LIKE 'gen-%' LIMIT 1" 2>/dev/null | grep -q 1 ||
+    { echo "no $scale bench database: run scripts/bench-scale.sh $scale first" >&2; exit 1; }
+  # Every page computed for each request, as the targets are stated.
+  ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db ./target/release/zhianbao serve \
+    --bind "127.0.0.1:${port[$scale]}" >"/tmp/zhianbao-bench-ratio-$scale.log" 2>&1 &
+  servers+=($!)
+done
+trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
+for scale in city national; do
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${port[$scale]}/healthz" >/dev/null && break; sleep 0.1; done
+  # Measure after each server's first climb of the escalation ladder.
+  sleep 1
+  for _ in $(seq 1 600); do
+    busy=$(psql "$base_url/zhianbao_bench_$scale" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhianbao-admin' AND state = 'active'")
+    [ "$busy" = 0 ] && break
+    sleep 0.5
+  done
+done
+
+declare -A user
+biggest() { # scale kind → the user of the organisation of that kind party to the most projects
+  psql "$base_url/zhianbao_bench_$1" -tAc "SELECT u.username FROM stats_party_projects m JOIN organisations o ON o.id = m.org_id JOIN users u ON u.org_id = o.id WHERE o.kind = '$2' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+}
+for scale in city national; do
+  user[$scale,insurer]=$(psql "$base_url/zhianbao_bench_$scale" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+  user[$scale,agency]=$(biggest "$scale" risk_agency)
+  user[$scale,developer]=$(biggest "$scale" developer)
+  user[$scale,bureau]=laoshan-zjj
+  user[$scale,contractor]=qdjg-build
+done
+declare -A cookie
+for key in "${!user[@]}"; do
+  scale=${key%,*}
+  cookie[$key]=$(curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:${port[$scale]}" \
+    --data "username=${user[$key]}&password=zhianbao-demo" "http://127.0.0.1:${port[$scale]}/login" |
+    sed -n 's/^set-cookie: zb_sid=\([^;]*\).*/\1/Ip')
+done
+
+pages=(
+  "insurer home|insurer|/"
+  "insurer book|insurer|/book"
+  "insurer claims queue|insurer|/claims"
+  "agency home|agency|/"
+  "developer home|developer|/"
+  "bureau analytics (district)|bureau|/analytics"
+  "bureau home (control)|bureau|/"
+  "contractor home (control)|contractor|/"
+)
+p50_ms() { # wrk output → p50 in ms
+  awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'
+}
+declare -A samples
+for _ in $(seq 1 "$rounds"); do
+  for page in "${pages[@]}"; do
+    IFS='|' read -r label who path <<<"$page"
+    for scale in city national; do
+      out=$(wrk -t1 -c1 -d"${seconds}s" --latency -H "Cookie: zb_sid=${cookie[$scale,$who]}" "http://127.0.0.1:${port[$scale]}$path")
+      samples[$label,$scale]+="$(p50_ms <<<"$out") "
+    done
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "| page | city p50 | national p50 | national / city |"
+echo "|---|---|---|---|"
+for page in "${pages[@]}"; do
+  IFS='|' read -r label _ _ <<<"$page"
+  city=$(median <<<"${samples[$label,city]}")
+  national=$(median <<<"${samples[$label,national]}")
+  echo "| $label | ${city} ms | ${national} ms | $(awk -v a="$national" -v b="$city" 'BEGIN { printf "%.2f×", a / b }') |"
+done
+echo
+echo "median of $rounds rounds of ${seconds} s at one connection, city then national within each round"
