@@ -314,7 +314,7 @@ pub async fn dashboard(
             let risk = RiskPanel::load(&mut tx, &user).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
             let projects =
-                projects::newest_summaries(&mut tx, ProjectScope::Own, HOME_PROJECTS.into())
+                projects::newest_summaries(&mut tx, ProjectScope::Developed, HOME_PROJECTS.into())
                     .await?
                     .into_iter()
                     .map(|p| {

@@ -222,12 +222,14 @@ async fn summaries(
     Ok(rows)
 }
 
-/// Which projects a list walks: the organisation's own (a party's or developer's, off its
-/// membership rows, 0022), those it builds, supervises or manages (off their own indexes, 0025), or
-/// every project the reader may see, newest first off their index (a bureau's).
+/// Which projects a list walks: the organisation's own (an insurer's or agency's, off its
+/// membership rows, 0022), those it develops (newest first off its own column's index, 0034),
+/// those it builds, supervises or manages (off their own indexes, 0025), or every project the
+/// reader may see, newest first off their index (a bureau's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectScope {
     Own,
+    Developed,
     Partner,
     Visible,
 }
@@ -235,6 +237,9 @@ pub enum ProjectScope {
 impl ProjectScope {
     pub fn for_reader(kind: Option<OrgKind>) -> Self {
         match kind {
+            // A developer holds no party role (project_parties admits insurers and agencies
+            // only): its projects are those it develops.
+            Some(OrgKind::Developer) => ProjectScope::Developed,
             Some(kind) if kind.sees_projects_as_party() => ProjectScope::Own,
             Some(OrgKind::Regulator) => ProjectScope::Visible,
             _ => ProjectScope::Partner,
@@ -308,6 +313,7 @@ async fn listed_ids(
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     let within = match scope {
         ProjectScope::Own => format!("pr.id = ANY (ARRAY({OWN_PROJECTS}))"),
+        ProjectScope::Developed => "pr.developer_org_id = (SELECT app.current_org_id())".to_owned(),
         // One array of ids (probed by primary key, then sorted): an OR of these tests would
         // walk every project instead.
         ProjectScope::Partner => "pr.id = ANY (ARRAY(\

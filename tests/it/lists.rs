@@ -198,6 +198,22 @@ async fn every_page_of_a_list_shows_each_visible_row_once_in_order() {
         }
     }
 
+    // A developer's projects come off its own column: all it develops, newest first, a page at a
+    // time.
+    let developer = app.login("sunac-dev").await;
+    let developed: Vec<String> = sqlx::query_scalar(
+        "SELECT p.id::text FROM projects p JOIN organisations o ON o.id = p.developer_org_id \
+         WHERE o.code = 'sunac-dev' ORDER BY p.created_at DESC, p.id DESC",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(developed.len() > 1);
+    assert_eq!(
+        ids(&walk(&developer, &app, "/api/v1/projects", 1).await),
+        developed
+    );
+
     // A cursor, a limit or a filter that is not ours is refused, with the reason in Chinese, not
     // ignored.
     for bad in [
