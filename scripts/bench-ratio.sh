@@ -8,6 +8,7 @@
 # Usage: scripts/bench-ratio.sh [rounds] [seconds per page]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 rounds=${1:-5}
 seconds=${2:-2}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
@@ -27,33 +28,21 @@ for scale in city national; do
 done
 trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
 for scale in city national; do
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${port[$scale]}/healthz" >/dev/null && break; sleep 0.1; done
-  # Measure after each server's first climb of the escalation ladder.
-  sleep 1
-  for _ in $(seq 1 600); do
-    busy=$(psql "$base_url/zhianbao_bench_$scale" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhianbao-admin' AND state = 'active'")
-    [ "$busy" = 0 ] && break
-    sleep 0.5
-  done
+  await_server "${port[$scale]}" "$base_url/zhianbao_bench_$scale"
 done
 
 declare -A user
-biggest() { # scale kind → the user of the organisation of that kind party to the most projects
-  psql "$base_url/zhianbao_bench_$1" -tAc "SELECT u.username FROM stats_party_projects m JOIN organisations o ON o.id = m.org_id JOIN users u ON u.org_id = o.id WHERE o.kind = '$2' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-}
 for scale in city national; do
-  user[$scale,insurer]=$(psql "$base_url/zhianbao_bench_$scale" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-  user[$scale,agency]=$(biggest "$scale" risk_agency)
-  user[$scale,developer]=$(biggest "$scale" developer)
+  db="$base_url/zhianbao_bench_$scale"
+  user[$scale,insurer]=$(biggest_insurer "$db")
+  user[$scale,agency]=$(biggest_party "$db" risk_agency)
+  user[$scale,developer]=$(biggest_party "$db" developer)
   user[$scale,bureau]=laoshan-zjj
   user[$scale,contractor]=qdjg-build
 done
 declare -A cookie
 for key in "${!user[@]}"; do
-  scale=${key%,*}
-  cookie[$key]=$(curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:${port[$scale]}" \
-    --data "username=${user[$key]}&password=zhianbao-demo" "http://127.0.0.1:${port[$scale]}/login" |
-    sed -n 's/^set-cookie: zb_sid=\([^;]*\).*/\1/Ip')
+  cookie[$key]=$(login_cookie "${port[${key%,*}]}" "${user[$key]}")
 done
 
 pages=(

@@ -7,6 +7,7 @@
 # Needs wrk and pgbench (Debian: wrk, postgresql-client). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 scale=${1:-city}
 duration=${2:-10}
 shift 2 || shift $# || true
@@ -31,21 +32,11 @@ ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/re
 uncached=$!
 trap 'kill $server $uncached 2>/dev/null || true' EXIT
 for p in $port $uncached_port; do
-  for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$p/healthz >/dev/null && break; sleep 0.1; done
-done
-# Each server climbs the escalation ladder once as it starts (then every ten minutes): measure
-# after that sweep, not beside it.
-sleep 1
-for _ in $(seq 1 600); do
-  busy=$(psql "$db_url" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhianbao-admin' AND state = 'active'")
-  [ "$busy" = 0 ] && break
-  sleep 0.5
+  await_server "$p" "$db_url"
 done
 
 cookie_for() { # username → session cookie value
-  curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$port" \
-    --data "username=$1&password=zhianbao-demo" http://127.0.0.1:$port/login |
-    sed -n 's/^set-cookie: zb_sid=\([^;]*\).*/\1/Ip'
+  login_cookie "$port" "$1"
 }
 
 # The tenant context of a user, as the server sets it at the start of each transaction.
@@ -127,13 +118,10 @@ run "analytics API (city), figures shared ≤ 1 s" qingdao-zjj /api/v1/analytics
 run "drill-down: open D findings" qingdao-zjj "/analytics/findings?level=D&open=1" drill_sql
 run "bureau home (counters + coverage)" laoshan-zjj /
 # The insurer leading the most projects.
-insurer=$(psql "$db_url" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+insurer=$(biggest_insurer "$db_url")
 # The agency and the developer party to the most projects.
-biggest() { # organisation kind → its user
-  psql "$db_url" -tAc "SELECT u.username FROM stats_party_projects m JOIN organisations o ON o.id = m.org_id JOIN users u ON u.org_id = o.id WHERE o.kind = '$1' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-}
-agency=$(biggest risk_agency)
-developer=$(biggest developer)
+agency=$(biggest_party "$db_url" risk_agency)
+developer=$(biggest_party "$db_url" developer)
 run "agency home" "$agency" /
 run "developer home" "$developer" /
 # The cursor of a list's page after its first `pages` × 500 rows, as the API hands it out.

@@ -122,10 +122,10 @@ async fn load(conn: &mut sqlx::PgConnection) -> AppResult<Book> {
 const RISKIEST_SHOWN: u32 = 50;
 
 /// The `n` riskiest projects the connection's insurer leads, the riskiest first (ties by
-/// project). Only the part of a score that overdue orders add changes with the date, so a few
-/// times `n` projects with the highest other part are scored first, then only the projects below
-/// them that an overdue order could still lift into the top: a national book reads a few hundred
-/// projects, not thousands.
+/// project). Only the part of a score that overdue orders add changes with the date, so the
+/// [`STANDING_READ_AHEAD`] × `n` projects with the highest other part are scored first, then only
+/// the projects below them that an overdue order could still lift into the top: a national book
+/// reads about a hundred projects, not thousands.
 pub async fn riskiest(
     conn: &mut sqlx::PgConnection,
     day: chrono::NaiveDate,

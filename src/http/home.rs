@@ -313,18 +313,18 @@ pub async fn dashboard(
         Dashboard::Developer => {
             let risk = RiskPanel::load(&mut tx, &user).await?;
             let project_count = projects::party_project_count(&mut tx).await?;
-            let projects =
-                projects::newest_summaries(&mut tx, ProjectScope::Developed, HOME_PROJECTS.into())
-                    .await?
-                    .into_iter()
-                    .map(|p| {
-                        let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
-                            None => Some("next.apply"),
-                            Some(status) => developer_next_step(status),
-                        };
-                        (p, step)
-                    })
-                    .collect();
+            let scope = ProjectScope::for_reader(user.org_kind());
+            let projects = projects::newest_summaries(&mut tx, scope, HOME_PROJECTS.into())
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let step = match p.policy_status.as_deref().and_then(PolicyStatus::parse) {
+                        None => Some("next.apply"),
+                        Some(status) => developer_next_step(status),
+                    };
+                    (p, step)
+                })
+                .collect();
             let free_parcels = projects::free_parcels(&mut tx).await?;
             // The 20 open claims on its projects that most need attention (all under 理赔).
             let claims = claims::desk(&mut tx, Desk::Developer, 20).await?;

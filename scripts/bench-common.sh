@@ -1,0 +1,31 @@
+# Helpers shared by the benchmark scripts (sourced, not run).
+
+# Waits until the server on `port` answers and has finished its first climb of the escalation
+# ladder (it climbs once as it starts, then every ten minutes): measure after that sweep, not
+# beside it.
+await_server() { # port database-url
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && break; sleep 0.1; done
+  sleep 1
+  for _ in $(seq 1 600); do
+    busy=$(psql "$2" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhianbao-admin' AND state = 'active'")
+    [ "$busy" = 0 ] && break
+    sleep 0.5
+  done
+}
+
+# A session cookie value for a demo user of the server on `port`.
+login_cookie() { # port username
+  curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$1" \
+    --data "username=$2&password=zhianbao-demo" "http://127.0.0.1:$1/login" |
+    sed -n 's/^set-cookie: zb_sid=\([^;]*\).*/\1/Ip'
+}
+
+# The user of the organisation of `kind` party to the most projects.
+biggest_party() { # database-url kind
+  psql "$1" -tAc "SELECT u.username FROM stats_party_projects m JOIN organisations o ON o.id = m.org_id JOIN users u ON u.org_id = o.id WHERE o.kind = '$2' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+}
+
+# The user of the insurer leading the most projects.
+biggest_insurer() { # database-url
+  psql "$1" -tAc "SELECT u.username FROM stats_project_league l JOIN users u ON u.org_id = l.insurer_org_id GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+}
