@@ -61,10 +61,11 @@ impl PasswordHashing {
                     needs_rehash: false,
                 };
             };
-            let matches = known
-                && hasher()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok();
+            // Verified whether or not the user exists: an unknown name costs the same hash.
+            let verified = hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            let matches = known && verified;
             let needs_rehash = Params::try_from(&parsed)
                 .map(|p| p.m_cost() < Params::DEFAULT_M_COST || p.t_cost() < Params::DEFAULT_T_COST)
                 .unwrap_or(true);
