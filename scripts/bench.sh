@@ -55,5 +55,12 @@ run "claims API" pingan-qd /api/v1/claims
 run "owner home" owner-demo /
 out=$(wrk -t2 -c64 -d"${duration}s" http://127.0.0.1:$port/healthz)
 echo "| /healthz | — | 64 | $(awk '/Requests\/sec/ {print $2}' <<<"$out") | | |"
+# Each login hashes in 19 MiB of Argon2 memory: the server's memory must not grow with logins.
+for _ in $(seq 1 8); do
+  logins=()
+  for _ in $(seq 1 8); do cookie_for laoshan-zjj >/dev/null & logins+=($!); done
+  wait "${logins[@]}"
+done
 echo
+echo "RSS of the server after 64 more logins, 8 at a time: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
 echo "peak RSS of the server: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"
