@@ -416,3 +416,87 @@ async fn a_tenant_context_never_reaches_the_next_user_of_a_pooled_connection() {
         .get(0);
     assert!(!open, "a pooled connection came back inside a transaction");
 }
+
+/// The orders each organisation's user sees as the app role, against the read rule's definition
+/// computed as the owner: its own developments, its districts (a bureau), the projects it is a
+/// live party to.
+async fn orders_seen_and_defined(app: &TestApp, username: &str) -> (Vec<Uuid>, Vec<Uuid>) {
+    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
+        .await
+        .unwrap();
+    as_user(app, &mut conn, username).await;
+    let seen = sqlx::query_scalar("SELECT id FROM rectification_orders ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let defined = sqlx::query_scalar(
+        "SELECT o.id FROM rectification_orders o JOIN users u ON u.username = $1 JOIN organisations me ON me.id = u.org_id \
+         WHERE o.developer_org_id = me.id \
+            OR (me.kind = 'regulator' AND o.district_id IN \
+                (SELECT id FROM districts WHERE id = me.district_id OR parent_id = me.district_id)) \
+            OR EXISTS (SELECT 1 FROM project_parties pp \
+                       WHERE pp.org_id = me.id AND pp.project_id = o.project_id AND pp.retired_at IS NULL) \
+         ORDER BY o.id",
+    )
+    .bind(username)
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    (seen, defined)
+}
+
+/// The orders' read rule probes memberships row by row (0036): it must still admit exactly the
+/// orders of the reader's developments, districts and live parties, for every organisation, and
+/// an agency retired from a project stops seeing that project's orders.
+#[tokio::test]
+async fn every_organisation_sees_exactly_the_orders_its_roles_give_it() {
+    let app = TestApp::spawn().await;
+    let users: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(users.len() >= 5);
+    let mut seeing = 0;
+    for username in &users {
+        let (seen, defined) = orders_seen_and_defined(&app, username).await;
+        assert_eq!(seen, defined, "{username}");
+        seeing += usize::from(!seen.is_empty());
+    }
+    assert!(seeing >= 3, "orders are seen by several organisations");
+
+    let (agency, project): (String, Uuid) = sqlx::query_as(
+        "SELECT u.username, pp.project_id FROM project_parties pp JOIN users u ON u.org_id = pp.org_id \
+         WHERE pp.role = 'risk_agency' AND pp.retired_at IS NULL \
+           AND EXISTS (SELECT 1 FROM rectification_orders o WHERE o.project_id = pp.project_id) \
+         ORDER BY u.username LIMIT 1",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let (before, _) = orders_seen_and_defined(&app, &agency).await;
+    sqlx::query(
+        "UPDATE project_parties SET retired_at = now() \
+         WHERE project_id = $1 AND role = 'risk_agency' AND org_id = (SELECT org_id FROM users WHERE username = $2)",
+    )
+    .bind(project)
+    .bind(&agency)
+    .execute(&app.owner)
+    .await
+    .unwrap();
+    let (after, defined) = orders_seen_and_defined(&app, &agency).await;
+    assert_eq!(after, defined);
+    let on_project: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM rectification_orders WHERE project_id = $1")
+            .bind(project)
+            .fetch_all(&app.owner)
+            .await
+            .unwrap();
+    assert!(
+        on_project
+            .iter()
+            .all(|id| before.contains(id) && !after.contains(id))
+    );
+    assert_eq!(after.len(), before.len() - on_project.len());
+}
