@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::AppResult;
+use super::pager::{Page, Window};
 use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches, clock_breaks_at};
 use crate::storage::claims::{self as store, Claim, ClaimClock, Desk};
 
@@ -123,6 +124,30 @@ pub struct QueuePage {
     pub total: usize,
     pub page: usize,
     pub pages: usize,
+}
+
+/// The API's page of the queue: the claims after the first `window.after` of the queue as ranked
+/// now. Its cursor is a position, not a claim's key: claims move up the queue as their clocks
+/// break, so a key would skip or repeat them as well.
+pub async fn queue_window(
+    conn: &mut sqlx::PgConnection,
+    window: &Window<usize>,
+) -> AppResult<Page<ClaimView>> {
+    let start = window.after.unwrap_or(0);
+    let ids: Vec<Uuid> = ranked(conn)
+        .await?
+        .iter()
+        .skip(start)
+        .take(usize::try_from(window.fetch()).unwrap_or(usize::MAX))
+        .map(|c| c.id)
+        .collect();
+    let rows: Vec<(usize, ClaimView)> = whole(conn, &ids)
+        .await?
+        .into_iter()
+        .zip(start + 1..)
+        .map(|(v, seen)| (seen, v))
+        .collect();
+    Ok(window.page(rows, |(seen, _)| *seen).map(|(_, v)| v))
 }
 
 pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {

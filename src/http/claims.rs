@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::api::Items;
-use super::claim_queue::{ClaimView, QUEUE_PAGE, queue, queue_page, view};
+use super::api::Listed;
+use super::claim_queue::{ClaimView, QUEUE_PAGE, queue, queue_page, queue_window, view};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
+use super::pager::PageQuery;
 use super::projects::today;
 use super::units::{cover, unit_page};
 use super::uploads::{Photo, Upload};
@@ -864,13 +865,22 @@ pub async fn report_form(
 }
 
 // ----- API ------------------------------------------------------------------------------------
-#[utoipa::path(get, path = "/api/v1/claims", responses((status = 200, body = Items<ClaimView>)))]
+/// The claims queue in the order claims need attention, a page at a time (at most its 1,000 most
+/// urgent claims, as on the page).
+#[utoipa::path(get, path = "/api/v1/claims", params(PageQuery),
+    responses((status = 200, body = Listed<ClaimView>), (status = 422)))]
 pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Items<ClaimView>>> {
-    Ok(Json(Items {
-        items: list(&state, &user).await?,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> AppResult<Json<Listed<ClaimView>>> {
+    let window = q.window()?;
+    let mut tx = db::begin(&state.pool, &user).await?;
+    let page = queue_window(&mut tx, &window).await?;
+    tx.commit().await?;
+    Ok(Json(Listed {
+        items: page.rows,
+        next: page.next,
     }))
 }
 

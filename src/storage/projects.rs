@@ -323,29 +323,38 @@ async fn listed_ids(
             .to_owned(),
         ProjectScope::Visible => "true".to_owned(),
     };
-    let start = if after.is_some() {
-        " AND (pr.created_at, pr.id) < ($4, $5)"
-    } else {
-        ""
-    };
-    let issued: Vec<&str> = PolicyStatus::ALL
-        .into_iter()
-        .filter(|s| s.is_issued())
-        .map(PolicyStatus::as_str)
-        .collect();
-    sqlx::query_scalar(&format!(
-        "SELECT pr.id FROM projects pr WHERE {within} AND ($1::text IS NULL OR pr.stage = $1) \
-         AND ($2::bool IS NULL OR $2 = coalesce(({CURRENT_POLICY_STATUS}) = ANY($3), false)){start} \
-         ORDER BY pr.created_at DESC, pr.id DESC LIMIT $6"
-    ))
-    .bind(filter.stage.map(ProjectStage::as_str))
-    .bind(filter.insured)
-    .bind(&issued)
-    .bind(after.map(|k| k.created_at))
-    .bind(after.map(|k| k.id))
-    .bind(rows)
-    .fetch_all(conn)
-    .await
+    // Only the tests a filter or a cursor asks for, and the limit written in: a home's first page
+    // (no filter, no cursor) is one statement without parameters, planned once per connection.
+    // Always-bound parameters (`$1 IS NULL OR …`) made PostgreSQL plan it afresh for every page.
+    let mut query =
+        sqlx::QueryBuilder::new(format!("SELECT pr.id FROM projects pr WHERE {within}"));
+    if let Some(stage) = filter.stage {
+        query.push(" AND pr.stage = ").push_bind(stage.as_str());
+    }
+    if let Some(insured) = filter.insured {
+        let issued: Vec<&str> = PolicyStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_issued())
+            .map(PolicyStatus::as_str)
+            .collect();
+        query
+            .push(format!(" AND coalesce(({CURRENT_POLICY_STATUS}) = ANY("))
+            .push_bind(issued)
+            .push("), false) = ")
+            .push_bind(insured);
+    }
+    if let Some(key) = after {
+        query
+            .push(" AND (pr.created_at, pr.id) < (")
+            .push_bind(key.created_at)
+            .push(", ")
+            .push_bind(key.id)
+            .push(")");
+    }
+    query.push(format!(
+        " ORDER BY pr.created_at DESC, pr.id DESC LIMIT {rows}"
+    ));
+    query.build_query_scalar().fetch_all(conn).await
 }
 
 /// The organisation's `limit` projects with the most open D/E (then C–E) findings, in that order,

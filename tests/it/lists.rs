@@ -282,3 +282,42 @@ async fn homes_show_each_projects_current_policy_as_the_projects_list_does() {
         }
     }
 }
+
+/// The claims queue's API reads a page at a time too, in the queue's order, each claim once; its
+/// cursor is a position in the queue, and one that is not ours is refused.
+#[tokio::test]
+async fn the_claims_queue_pages_through_each_claim_once_in_the_queues_order() {
+    let app = TestApp::spawn().await;
+    for username in ["pingan-qd", "owner-demo", "laoshan-zjj"] {
+        let client = app.login(username).await;
+        let whole = walk(&client, &app, "/api/v1/claims", 500).await;
+        assert!(whole.len() >= 7, "{username} sees the demo's claims");
+        for limit in [1, 3] {
+            assert_eq!(
+                ids(&walk(&client, &app, "/api/v1/claims", limit).await),
+                ids(&whole),
+                "{username}, {limit} a page"
+            );
+        }
+        let html = app.text(&client, "/claims").await;
+        let page_head = html
+            .split("id=\"claim-table\"")
+            .nth(1)
+            .and_then(|table| table.split("href=\"/claims/").nth(1))
+            .and_then(|link| link.split('"').next());
+        assert_eq!(
+            page_head,
+            whole[0]["id"].as_str(),
+            "{username}: the page and the API agree on the head"
+        );
+    }
+    let insurer = app.login("pingan-qd").await;
+    for bad in [
+        "/api/v1/claims?after=zz",
+        "/api/v1/claims?limit=0",
+        "/api/v1/claims?limit=501",
+    ] {
+        let response = insurer.get(app.url(bad)).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+}
