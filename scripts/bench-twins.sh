@@ -55,7 +55,7 @@ run() { # label user path
   local cookie; cookie=$(login_cookie "$port" "$2")
   local script="$work/twin.sql"
   twin "$cookie" "$3" "$script"
-  local statements; statements=$(grep -c ';$' "$script")
+  local statements; statements=$(($(grep -c ";$" "$script") - 1)) # without its SET ROLE
   for c in $connections; do
     local threads=$(( c < 2 ? 1 : 2 ))
     local rps="" p50="" tps=""
