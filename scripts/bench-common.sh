@@ -16,6 +16,34 @@ await_server() { # port database-url
   psql "$2" -qc "VACUUM (ANALYZE)"
 }
 
+# Stops unless `command` is installed, naming the Debian package that brings it.
+require_tool() { # command package
+  command -v "$1" >/dev/null || { echo "$1 is required (apt-get install $2)" >&2; exit 1; }
+}
+
+# Refuses to go on without the bench database a scale's script generates.
+require_bench_db() { # database-url scale
+  psql "$1" -tAc "SELECT 1 FROM organisations WHERE code LIKE 'gen-%' LIMIT 1" 2>/dev/null | grep -q 1 ||
+    { echo "no $2 bench database: run scripts/bench-scale.sh $2 first" >&2; exit 1; }
+}
+
+# Starts the release server in the background with every page computed for each request (no
+# figures shared between readers), as the targets are stated; its pid is then in $!.
+serve_computed() { # port database-url log-file
+  ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$2 ./target/release/zhianbao serve \
+    --bind "127.0.0.1:$1" >"$3" 2>&1 &
+}
+
+# The p50 of wrk's --latency output, in milliseconds.
+p50_ms() {
+  awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'
+}
+
+# The median of numbers separated by spaces.
+median() {
+  tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # A session cookie value for a demo user of the server on `port`.
 login_cookie() { # port username
   curl -s -o /dev/null -D - -X POST -H "Origin: http://127.0.0.1:$1" \

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 . scripts/bench-common.sh
 rounds=${1:-5}
 seconds=${2:-2}
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+require_tool wrk wrk
 eval "$(scripts/pg-start.sh)"
 base_url=${DATABASE_URL%/*}
 cargo build --release --locked --quiet
@@ -19,11 +19,8 @@ declare -A port=([city]=18091 [national]=18092)
 servers=()
 for scale in city national; do
   db="$base_url/zhianbao_bench_$scale"
-  psql "$db" -tAc "SELECT 1 FROM organisations WHERE code LIKE 'gen-%' LIMIT 1" 2>/dev/null | grep -q 1 ||
-    { echo "no $scale bench database: run scripts/bench-scale.sh $scale first" >&2; exit 1; }
-  # Every page computed for each request, as the targets are stated.
-  ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db ./target/release/zhianbao serve \
-    --bind "127.0.0.1:${port[$scale]}" >"/tmp/zhianbao-bench-ratio-$scale.log" 2>&1 &
+  require_bench_db "$db" "$scale"
+  serve_computed "${port[$scale]}" "$db" "/tmp/zhianbao-bench-ratio-$scale.log"
   servers+=($!)
 done
 trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
@@ -55,9 +52,6 @@ pages=(
   "bureau home (control)|bureau|/"
   "contractor home (control)|contractor|/"
 )
-p50_ms() { # wrk output → p50 in ms
-  awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'
-}
 declare -A samples
 for _ in $(seq 1 "$rounds"); do
   for page in "${pages[@]}"; do
@@ -68,7 +62,6 @@ for _ in $(seq 1 "$rounds"); do
     done
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "| page | city p50 | national p50 | national / city |"
 echo "|---|---|---|---|"
 for page in "${pages[@]}"; do

@@ -12,8 +12,8 @@ scale=${1:-city}
 duration=${2:-10}
 shift 2 || shift $# || true
 connections=${*:-"1 8 64"}
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
-command -v pgbench >/dev/null || { echo "pgbench is required (apt-get install postgresql-client)" >&2; exit 1; }
+require_tool wrk wrk
+require_tool pgbench postgresql-client
 eval "$(scripts/pg-start.sh)"
 base_url=${DATABASE_URL%/*}
 db_url="$base_url/zhianbao_bench_$scale"
@@ -28,7 +28,7 @@ ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 12
 server=$!
 # A second server that shares no analytics figures between readers: what each page costs alone.
 uncached_port=$((port + 1))
-ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve --bind 127.0.0.1:$uncached_port >/tmp/zhianbao-bench-scale-uncached.log 2>&1 &
+serve_computed "$uncached_port" "$db_url" /tmp/zhianbao-bench-scale-uncached.log
 uncached=$!
 trap 'kill $server $uncached 2>/dev/null || true' EXIT
 for p in $port $uncached_port; do

@@ -14,22 +14,19 @@ rounds=${2:-3}
 duration=${3:-3}
 shift 3 || shift $# || true
 connections=${*:-"1 32"}
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
-command -v pgbench >/dev/null || { echo "pgbench is required (apt-get install postgresql-client)" >&2; exit 1; }
+require_tool wrk wrk
+require_tool pgbench postgresql-client
 eval "$(scripts/pg-start.sh)"
 base_url=${DATABASE_URL%/*}
 db_url="$base_url/zhianbao_bench_$scale"
-psql "$db_url" -tAc "SELECT 1 FROM organisations WHERE code LIKE 'gen-%' LIMIT 1" 2>/dev/null | grep -q 1 ||
-  { echo "no $scale bench database: run scripts/bench-scale.sh $scale first" >&2; exit 1; }
+require_bench_db "$db_url" "$scale"
 # Where this server logs: its collector's file, Debian's cluster log, or pg-start.sh's own cluster.
 log=$(psql "$db_url" -tAc "SELECT pg_current_logfile()")
 [ -n "$log" ] || log=$( (ls -t /var/log/postgresql/postgresql-*.log /tmp/zhianbao-pgdata-*/server.log 2>/dev/null || true) | head -1)
 [ -r "$log" ] || { echo "cannot read the PostgreSQL server log" >&2; exit 1; }
 cargo build --release --locked --quiet
 port=18095
-# Every page computed for each request, as the targets are stated.
-ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$db_url ./target/release/zhianbao serve \
-  --bind "127.0.0.1:$port" >/tmp/zhianbao-bench-twins.log 2>&1 &
+serve_computed "$port" "$db_url" /tmp/zhianbao-bench-twins.log
 server=$!
 work=$(mktemp -d)
 logging_off() { psql "$db_url" -qc "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null; }
@@ -48,7 +45,6 @@ twin() { # cookie path script
   tail -c +$((from + 1)) "$log" | python3 scripts/pg-log-twin.py "zhianbao_app@${db_url##*/}" >"$3"
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "| page | user | connections | req/s | p50 | statements | pgbench same SQL (tps) | app / pgbench |"
 echo "|---|---|---|---|---|---|---|---|"
 run() { # label user path
@@ -63,7 +59,7 @@ run() { # label user path
     for _ in $(seq 1 "$rounds"); do
       local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
       rps+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
-      p50+="$(awk '$1 == "50%" {print $2}' <<<"$out" | sed 's/ms$//; s/us$/e-3/') "
+      p50+="$(p50_ms <<<"$out") "
       tps+="$(pgbench -n -M prepared -f "$script" -c "$c" -j "$threads" -T "$duration" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') "
     done
     rps=$(median <<<"$rps"); tps=$(median <<<"$tps")
