@@ -30,7 +30,7 @@ require_bench_db() { # database-url scale
 # Starts the release server in the background with every page computed for each request (no
 # figures shared between readers), as the targets are stated; its pid is then in $!.
 serve_computed() { # port database-url log-file
-  ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$2 ./target/release/zhianbao serve \
+  ZHIANBAO_ANALYTICS_CACHE_MS=0 ZHIANBAO_LOG=warn DATABASE_URL=$2 "${ZHIANBAO_BIN:-./target/release/zhianbao}" serve \
     --bind "127.0.0.1:$1" >"$3" 2>&1 &
 }
 

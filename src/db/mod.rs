@@ -14,7 +14,6 @@ use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool, Row};
 use crate::config::Settings;
 
 pub use roles::APP_ROLE;
-pub use tenant::begin;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 

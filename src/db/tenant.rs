@@ -2,6 +2,7 @@
 //! transaction-local settings at the start of every transaction, so row-level security policies
 //! see it, an unset context matches nothing, and COMMIT or ROLLBACK clears it.
 
+use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -11,9 +12,33 @@ pub async fn begin(
     pool: &PgPool,
     principal: &Principal,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    set_context(&mut tx, principal).await?;
-    Ok(tx)
+    begin_on(pool.acquire().await?, principal).await
+}
+
+/// Opens the transaction on a connection already taken from the pool (the one the request's
+/// session was read on), BEGIN and the context in one round trip.
+pub async fn begin_on(
+    conn: PoolConnection<Postgres>,
+    principal: &Principal,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    Transaction::begin(conn, Some(begin_with_context(principal).into())).await
+}
+
+/// BEGIN and the five settings as one simple query. The values are written in as literals, which
+/// is safe because each is a UUID or one of our own role and kind names, never text a user typed.
+fn begin_with_context(principal: &Principal) -> String {
+    let org = principal.org.as_ref();
+    let literal = |value: Option<Uuid>| value.map(|id| id.to_string()).unwrap_or_default();
+    format!(
+        "BEGIN; SELECT set_config('app.user_id', '{}', true), \
+         set_config('app.user_role', '{}', true), set_config('app.org_id', '{}', true), \
+         set_config('app.org_kind', '{}', true), set_config('app.district_id', '{}', true)",
+        principal.user_id,
+        principal.role.as_str(),
+        literal(org.map(|o| o.id)),
+        org.map(|o| o.kind.as_str()).unwrap_or_default(),
+        literal(org.map(|o| o.district_id)),
+    )
 }
 
 /// Sets (or replaces) the context inside an open transaction.
@@ -45,4 +70,53 @@ pub async fn set_user_only(conn: &mut PgConnection, user_id: Uuid) -> Result<(),
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::tenancy::{OrgKind, OrgRef, UserRole};
+
+    fn principal(org: Option<OrgRef>) -> Principal {
+        Principal {
+            user_id: Uuid::from_u128(1),
+            username: "o'brien".into(),
+            display_name: "'; DROP TABLE users; --".into(),
+            role: UserRole::Staff,
+            org,
+            api_token_id: None,
+        }
+    }
+
+    #[test]
+    fn the_context_statement_writes_only_ids_and_our_own_names() {
+        let org = OrgRef {
+            id: Uuid::from_u128(2),
+            code: "x'".into(),
+            kind: OrgKind::Insurer,
+            name_zh: "'".into(),
+            name_en: "'".into(),
+            district_id: Uuid::from_u128(3),
+            district_name_zh: "'".into(),
+            district_name_en: "'".into(),
+        };
+        let sql = begin_with_context(&principal(Some(org)));
+        assert!(sql.starts_with("BEGIN; SELECT set_config('app.user_id', "));
+        assert_eq!(sql.matches('\'').count(), 20, "{sql}");
+        for value in [
+            "'00000000-0000-0000-0000-000000000001'",
+            "'staff'",
+            "'00000000-0000-0000-0000-000000000002'",
+            "'insurer'",
+            "'00000000-0000-0000-0000-000000000003'",
+        ] {
+            assert!(sql.contains(value), "{value} in {sql}");
+        }
+    }
+
+    #[test]
+    fn a_principal_without_organisation_sets_empty_settings() {
+        let sql = begin_with_context(&principal(None));
+        assert_eq!(sql.matches("''").count(), 3, "{sql}");
+    }
 }

@@ -12,7 +12,6 @@ use super::AppState;
 use super::auth::new_session_cookie;
 use super::error::{AppError, AppResult};
 use super::extract::{AppForm, CurrentUser, RequestId};
-use crate::db;
 use crate::domain::passwords::{MAX_CHARS, check_new_password};
 use crate::i18n::Lang;
 use crate::security::{random_token, sha256};
@@ -43,7 +42,7 @@ async fn page(
     notice: Option<&'static str>,
     errors: Vec<&'static str>,
 ) -> AppResult<AccountPage> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let rows = sessions::list_own(&mut tx).await?;
     tx.commit().await?;
     let sessions = rows
@@ -112,7 +111,7 @@ pub async fn change_password(
     let stored = if form.current_password.chars().count() > MAX_CHARS {
         None
     } else {
-        let mut tx = db::begin(&state.pool, &user).await?;
+        let mut tx = user.begin(&state.pool).await?;
         let stored = users::current_password_hash(&mut tx, user.user_id).await?;
         tx.commit().await?;
         stored
@@ -133,7 +132,7 @@ pub async fn change_password(
 
     let new_hash = state.hashing.hash(form.new_password).await?;
     let token = random_token();
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     users::set_password_hash(&mut tx, user.user_id, &new_hash, true).await?;
     // Ends every session, this one included; the browser continues on a fresh one.
     sessions::end_others(&mut tx, &[]).await?;
@@ -183,7 +182,7 @@ pub async fn end_other_sessions(
     let Some(current_hash) = &user.session_hash else {
         return Err(AppError::Forbidden);
     };
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let ended = sessions::end_others(&mut tx, current_hash).await?;
     audit::record(
         &mut tx,

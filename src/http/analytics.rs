@@ -17,7 +17,6 @@ use super::error::{AppError, AppResult};
 use super::export::{Cell, Sheet};
 use super::extract::CurrentUser;
 use super::projects::today;
-use crate::db;
 use crate::domain::analytics::{
     CLOSURE_BUCKETS, LeagueRow, Party, decisions_on_time, median_days, rank_league, running_rate,
     share,
@@ -585,7 +584,7 @@ pub(super) async fn figures(
     require_regulator(user)?;
     let league = league_party(q);
     let compute = async {
-        let mut tx = db::begin(&state.pool, user).await?;
+        let mut tx = user.begin(&state.pool).await?;
         let districts = store::districts(&mut tx).await?;
         let (s, chosen, days) = scope(q, &districts);
         let a = load(&mut tx, &s, days, Some(league)).await?;
@@ -653,7 +652,7 @@ pub async fn findings(
         .ok_or(AppError::NotFound)?
         .to_owned();
     let open_only = q.open.as_deref() == Some("1");
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let districts = store::districts(&mut tx).await?;
     let (s, chosen, _) = scope(
         &AnalyticsQuery {

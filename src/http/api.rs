@@ -15,7 +15,6 @@ use super::error::{AppError, AppResult};
 use super::extract::{AppJson, CurrentUser, RequestId};
 use super::organisations::DirectoryQuery;
 use super::tokens::{create_token as create, revoke_token as revoke};
-use crate::db;
 use crate::domain::rules::HousingType;
 use crate::domain::tenancy::{OrgKind, Principal};
 use crate::storage::audit::{self, AuditEvent};
@@ -106,7 +105,7 @@ pub async fn organisations(
         return Err(AppError::NotFound);
     }
     let kind = query.kind()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = organisations::directory(&mut tx, kind.map(OrgKind::as_str)).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -119,7 +118,7 @@ pub async fn list_tokens(
     user: CurrentUser,
 ) -> AppResult<Json<Items<ApiToken>>> {
     user.require_admin()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = tokens::list(&mut tx, None).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -173,7 +172,7 @@ pub async fn audit_events(
     user: CurrentUser,
 ) -> AppResult<Json<Items<AuditEvent>>> {
     user.require_admin()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = audit::recent(&mut tx, 200).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -213,7 +212,7 @@ pub async fn coverage(
                 .ok_or_else(|| AppError::field("housing_type", "projects.bad_housing_type"))?,
         ),
     };
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let figures = coverage::coverage(&mut tx, housing.map(HousingType::as_str)).await?;
     let by_stage = coverage::projects_by_stage(&mut tx).await?;
     let uninsured = coverage::uninsured(&mut tx, 500).await?;

@@ -7,7 +7,6 @@ use axum::response::Response;
 use super::AppState;
 use super::error::AppResult;
 use super::extract::CurrentUser;
-use crate::db;
 use crate::i18n::Lang;
 use crate::storage::audit::{self, AuditEvent};
 use crate::views::{PageContext, render};
@@ -25,7 +24,7 @@ pub async fn index(
     user: CurrentUser,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let events = audit::recent(&mut tx, 200).await?;
     tx.commit().await?;
     render(&AuditPage {

@@ -188,7 +188,7 @@ pub async fn logout(
     RequestId(request_id): RequestId,
     user: CurrentUser,
 ) -> AppResult<Response> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     audit::record(
         &mut tx,
         &user,

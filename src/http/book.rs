@@ -16,7 +16,6 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::CurrentUser;
 use super::projects::today;
-use crate::db;
 use crate::domain::analytics::{
     DECISION_BUCKETS, LeagueRow, decisions_on_time, median_days, rank_league, share,
 };
@@ -226,7 +225,7 @@ pub async fn index(
     user: CurrentUser,
 ) -> AppResult<Response> {
     require_insurer(&user)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let b = load(&mut tx).await?;
     tx.commit().await?;
     render(&BookPage {
@@ -239,7 +238,7 @@ pub async fn index(
 #[utoipa::path(get, path = "/api/v1/book", responses((status = 200, body = Book), (status = 403)))]
 pub async fn api_index(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Book>> {
     require_insurer(&user)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let b = load(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(b))

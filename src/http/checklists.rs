@@ -15,7 +15,6 @@ use super::api::Items;
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
-use crate::db;
 use crate::domain::risk::checklist::RESULTS;
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -53,7 +52,7 @@ pub async fn add(
     );
     let text = form.text("text", &input.text, 2, 300);
     form.finish()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let id = store::add_item(&mut tx, agency, stage, &text).await?;
     audit::record(
         &mut tx,
@@ -88,7 +87,7 @@ async fn page(
     failure: Option<AppError>,
 ) -> AppResult<Response> {
     require_agency(user)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::items(&mut tx).await?;
     tx.commit().await?;
     let (status, errors, _) = failure_parts(failure)?;
@@ -133,7 +132,7 @@ pub async fn retire(
 ) -> AppResult<Response> {
     require_agency(&user)?;
     let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     if !store::retire_item(&mut tx, id).await? {
         return Err(AppError::NotFound);
     }
@@ -164,7 +163,7 @@ pub async fn answer(
     answers: &[(Uuid, String, Option<Uuid>)],
 ) -> AppResult<()> {
     let agency = require_agency(user)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let inspection = risk::inspection(&mut tx, inspection_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -263,7 +262,7 @@ pub async fn api_list(
     user: CurrentUser,
 ) -> AppResult<Json<Items<ChecklistItem>>> {
     require_agency(&user)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::items(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))

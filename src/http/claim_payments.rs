@@ -13,7 +13,6 @@ use super::claims::detail_page;
 use super::error::{AppError, AppResult};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, after_form, parse_id};
-use crate::db;
 use crate::domain::claims::{ClaimAction, ClaimStatus, claim_transition};
 use crate::i18n::Lang;
 use crate::security::sha256_bytes;
@@ -85,7 +84,7 @@ async fn try_pay(
     amount: i64,
     request_hash: &[u8],
 ) -> AppResult<PaymentOutcome> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
         return Err(AppError::Forbidden);

@@ -21,7 +21,6 @@ use super::pager::PageQuery;
 use super::projects::today;
 use super::units::{cover, unit_page};
 use super::uploads::{Photo, Upload};
-use crate::db;
 use crate::domain::claims::{
     ClaimAction, ClaimStatus, ClockBasis, CoverVerdict, REJECTION_REASONS, check_cover,
     check_repair_quote, claim_transition, clocks_after_step, component, deadlines, is_claimant,
@@ -143,7 +142,7 @@ pub async fn report(
     input: &ReportInput<'_>,
     photos: &[Photo],
 ) -> AppResult<(Uuid, CoverVerdict)> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let mut form = Checker::default();
     let site = site(&mut tx, user, place, &mut form).await?;
     let found = component(input.component.trim());
@@ -248,7 +247,7 @@ async fn step(
     changes: ClaimChanges<'_>,
     note: &str,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let owner_action = matches!(
         action,
@@ -539,7 +538,7 @@ pub async fn add_quote(
     let contractor = form.text("contractor", &input.contractor, 1, 100);
     let amount = form.yuan("amount_yuan", &input.amount_yuan);
     let scope = form.text("scope", &input.scope, 2, 2000);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if user.org.as_ref().map(|o| o.id) != Some(claim.lead_insurer_org_id) {
         return Err(AppError::Forbidden);
@@ -572,7 +571,7 @@ pub async fn add_quote(
 // ----- reading --------------------------------------------------------------------------------
 
 async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let views = queue(&mut tx).await?;
     tx.commit().await?;
     Ok(views)
@@ -607,7 +606,7 @@ pub(super) async fn detail(
     user: &CurrentUser,
     id: Uuid,
 ) -> AppResult<ClaimDetail> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claim = store::claim(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let events = store::events(&mut tx, id).await?;
     let quotes = store::quotes(&mut tx, id).await?;
@@ -670,7 +669,7 @@ pub async fn index(
         let claims = list(&state, &user).await?;
         return claim_sheet(&ctx, &claims).download("claims.xlsx");
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let page = queue_page(&mut tx, q.page.unwrap_or(1)).await?;
     tx.commit().await?;
     render(&ListPage {
@@ -875,7 +874,7 @@ pub async fn api_list(
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> AppResult<Json<Listed<ClaimView>>> {
     let window = q.window()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let page = queue_window(&mut tx, &window).await?;
     tx.commit().await?;
     Ok(Json(Listed {

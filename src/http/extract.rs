@@ -2,15 +2,19 @@
 //! and JSON bodies that reject in our own error format.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::AppState;
 use super::error::AppError;
+use crate::db;
 use crate::domain::tenancy::Principal;
 use crate::i18n::Lang;
 use crate::security::sha256;
@@ -93,6 +97,10 @@ pub struct CurrentUser {
     pub principal: Principal,
     /// SHA-256 of the browser session's cookie; None for API tokens.
     pub session_hash: Option<Vec<u8>>,
+    /// The connection the principal was read on, kept for the request's first transaction so a
+    /// page takes one connection from the pool, not two. Only GET and HEAD keep it: a request with
+    /// a body may stream an upload for seconds, and must not hold a connection idle meanwhile.
+    connection: Arc<Mutex<Option<PoolConnection<Postgres>>>>,
 }
 
 impl std::ops::Deref for CurrentUser {
@@ -109,32 +117,33 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(found) = parts.extensions.get::<CurrentUser>() {
             return Ok(found.clone());
         }
-        let found = if let Some(auth) = parts.headers.get(AUTHORIZATION) {
+        let mut conn = state.pool.acquire().await?;
+        let (principal, session_hash) = if let Some(auth) = parts.headers.get(AUTHORIZATION) {
             let token = auth
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .filter(|_| parts.uri.path().starts_with("/api/"))
                 .ok_or(AppError::Unauthenticated)?;
-            let principal = sessions::token_principal(&state.pool, &sha256(token.trim()))
+            let principal = sessions::token_principal(&mut *conn, &sha256(token.trim()))
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
-            CurrentUser {
-                principal,
-                session_hash: None,
-            }
+            (principal, None)
         } else {
             let token = cookie(&parts.headers, state.session_cookie_name())
                 .ok_or(AppError::Unauthenticated)?;
             let hash = sha256(token);
             let idle = i32::try_from(state.settings.session_idle.as_secs()).unwrap_or(i32::MAX);
-            let principal = sessions::principal(&state.pool, &hash, idle)
+            let principal = sessions::principal(&mut *conn, &hash, idle)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
-            CurrentUser {
-                principal,
-                session_hash: Some(hash),
-            }
+            (principal, Some(hash))
+        };
+        let keep = matches!(parts.method, Method::GET | Method::HEAD).then_some(conn);
+        let found = CurrentUser {
+            principal,
+            session_hash,
+            connection: Arc::new(Mutex::new(keep)),
         };
         parts.extensions.insert(found.clone());
         Ok(found)
@@ -147,6 +156,22 @@ impl CurrentUser {
             Ok(())
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// A transaction in this principal's tenant context: on the connection the principal was
+    /// read on if this request kept it and no transaction has used it yet, else on a new one.
+    pub async fn begin(
+        &self,
+        pool: &PgPool,
+    ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let kept = self
+            .connection
+            .lock()
+            .map_or(None, |mut connection| connection.take());
+        match kept {
+            Some(conn) => db::tenant::begin_on(conn, &self.principal).await,
+            None => db::tenant::begin(pool, &self.principal).await,
         }
     }
 }

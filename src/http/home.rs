@@ -12,7 +12,6 @@ use super::extract::CurrentUser;
 use super::orders::{OrderView, view};
 use super::pager::PAGE_ROWS;
 use super::projects::today;
-use crate::db;
 use crate::domain::analytics::{DECISION_BUCKETS, decisions_on_time, median_days, share};
 use crate::domain::claims::ClaimStatus;
 use crate::domain::policy::{PolicyStatus, developer_next_step, insurer_next_step};
@@ -225,7 +224,7 @@ pub async fn dashboard(
     user: CurrentUser,
 ) -> AppResult<Response> {
     let ctx = PageContext::signed_in(lang, &user, "/");
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let recent = audit::recent(&mut tx, 10).await?;
     let kind = user.dashboard();
     if kind == Dashboard::Owner {

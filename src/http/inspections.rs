@@ -22,7 +22,6 @@ use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_
 use super::pager::{Links, Page, PageQuery};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
-use crate::db;
 use crate::domain::photos::PhotoType;
 use crate::domain::risk::checklist::{Answer, incomplete};
 use crate::domain::risk::{RiskLevel, STAGE_NODES, rectification_deadline};
@@ -79,7 +78,7 @@ pub async fn open(
     input: &InspectionInput,
 ) -> AppResult<Uuid> {
     let agency = require_agency(user)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -171,7 +170,7 @@ pub async fn add_finding(
     input: &FindingInput<'_>,
     photos: &[Photo],
 ) -> AppResult<Uuid> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let inspection = load_draft(&mut tx, user, inspection_id).await?;
     let buildings = project_store::buildings(&mut tx, inspection.project_id).await?;
     let sections = section_codes(&mut tx, inspection.project_id).await?;
@@ -285,7 +284,7 @@ pub async fn submit(
     request_id: &str,
     inspection_id: Uuid,
 ) -> AppResult<usize> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let inspection = load_draft(&mut tx, user, inspection_id).await?;
     let project = project_store::project(&mut tx, inspection.project_id)
         .await?
@@ -372,7 +371,7 @@ pub async fn reschedule(
     let day = form.date("planned_on", &input.planned_on);
     form.check(day >= today(), "planned_on", "inspections.date_in_past");
     form.finish()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project: Option<Uuid> =
         sqlx::query_scalar("SELECT project_id FROM inspection_visits WHERE id = $1")
             .bind(visit)
@@ -415,7 +414,7 @@ pub async fn reschedule_form(
         Ok(project) => Ok(see_other(&format!("/projects/{project}?done=visit"))),
         Err(AppError::Validation(fields)) => {
             let project: Option<Uuid> = {
-                let mut tx = db::begin(&state.pool, &user).await?;
+                let mut tx = user.begin(&state.pool).await?;
                 let found =
                     sqlx::query_scalar("SELECT project_id FROM inspection_visits WHERE id = $1")
                         .bind(visit)
@@ -472,7 +471,7 @@ async fn page(
     query: &PageQuery,
 ) -> AppResult<Page<Inspection>> {
     let window = query.window::<InspectionKey>()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let inspections = store::inspections(
         &mut tx,
         ListScope::for_reader(user.org_kind()),
@@ -559,7 +558,7 @@ struct DetailPage {
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<InspectionDetail> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let inspection = store::inspection(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -584,7 +583,7 @@ pub(super) async fn detail_page(
     let d = detail(state, user, id).await?;
     let editable = d.inspection.status == "draft"
         && user.org.as_ref().map(|o| o.id) == Some(d.inspection.agency_org_id);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let buildings = project_store::buildings(&mut tx, d.inspection.project_id).await?;
     let sections = section_codes(&mut tx, d.inspection.project_id).await?;
     tx.commit().await?;
@@ -702,7 +701,7 @@ pub async fn photo(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (content_type, bytes) = store::photo(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let kind = PhotoType::from_content_type(&content_type).ok_or(AppError::NotFound)?;

@@ -10,7 +10,6 @@ use super::api::Items;
 use super::error::{AppError, AppResult};
 use super::extract::CurrentUser;
 use super::forms::see_other;
-use crate::db;
 use crate::i18n::Lang;
 use crate::storage::escalations::{self, Notification};
 use crate::views::{PageContext, render};
@@ -26,7 +25,7 @@ async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Notificatio
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let notifications = escalations::notifications(&mut tx).await?;
     tx.commit().await?;
     Ok(notifications)
@@ -49,7 +48,7 @@ pub async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppR
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     escalations::mark_all_read(&mut tx).await?;
     tx.commit().await?;
     Ok(see_other("/notifications"))

@@ -18,7 +18,6 @@ use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
 use super::pager::{Links, Page, PageQuery};
 use super::projects::today;
 use super::uploads::{Photo, Upload};
-use crate::db;
 use crate::domain::risk::{
     Escalation, OrderAction, OrderStatus, RiskLevel, escalation, order_transition,
 };
@@ -129,7 +128,7 @@ pub async fn respond(
     if user.org_kind() != Some(OrgKind::Developer) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let order = load(&mut tx, id).await?;
     if Some(order.developer_org_id) != user.org.as_ref().map(|o| o.id) {
         return Err(AppError::NotFound);
@@ -192,7 +191,7 @@ pub async fn recheck(
     if user.org_kind() != Some(OrgKind::RiskAgency) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let order = load(&mut tx, id).await?;
     let assigned: bool = sqlx::query_scalar("SELECT app.is_assigned_agency($1)")
         .bind(order.project_id)
@@ -266,7 +265,7 @@ async fn page(
     query: &PageQuery,
 ) -> AppResult<Page<OrderView>> {
     let window = query.window::<OrderKey>()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let orders = store::orders(
         &mut tx,
         ListScope::for_reader(user.org_kind()),
@@ -345,7 +344,7 @@ pub struct OrderDetail {
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<OrderDetail> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let order = load(&mut tx, id).await?;
     let events = store::order_events(&mut tx, id).await?;
     let finding = store::finding(&mut tx, order.finding_id)

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::CurrentUser;
-use crate::db;
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::organisations::{self, Organisation};
@@ -50,7 +49,7 @@ pub async fn directory(
         return Err(AppError::NotFound);
     }
     let kind = query.kind()?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let rows = organisations::directory(&mut tx, kind.map(OrgKind::as_str)).await?;
     tx.commit().await?;
     render(&DirectoryPage {

@@ -16,7 +16,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::export::{Cell, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::Checker;
-use crate::db;
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
 use crate::storage::audit;
@@ -164,7 +163,7 @@ pub async fn register(
     input: &ParcelInput,
 ) -> AppResult<Uuid> {
     require_regulator(user)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let id = insert_checked(&mut tx, user, request_id, input).await?;
     tx.commit().await?;
     Ok(id)
@@ -179,7 +178,7 @@ pub async fn import(
 ) -> AppResult<usize> {
     require_regulator(user)?;
     let rows = parse_csv(csv)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let mut line_errors = Vec::new();
     for (line, input) in &rows {
         match insert_checked(&mut tx, user, request_id, input).await {
@@ -254,7 +253,7 @@ async fn page(
     errors: Vec<(usize, FieldError)>,
     notice: Option<&'static str>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let parcels = projects::parcels(&mut tx).await?;
     let developers: Vec<(String, String)> = sqlx::query_as(
         "SELECT code, name_zh FROM organisations WHERE kind = 'developer' ORDER BY name_zh",
@@ -296,7 +295,7 @@ pub async fn index(
         return Err(AppError::NotFound);
     }
     if query.format.as_deref() == Some("xlsx") {
-        let mut tx = db::begin(&state.pool, &user).await?;
+        let mut tx = user.begin(&state.pool).await?;
         let parcels = projects::parcels(&mut tx).await?;
         tx.commit().await?;
         let ctx = PageContext::signed_in(lang, &user, "/parcels");
@@ -407,7 +406,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Items<Parcel>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = projects::parcels(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -423,7 +422,7 @@ pub async fn api_create(
     AppJson(input): AppJson<ParcelInput>,
 ) -> AppResult<Response> {
     let id = register(&state, &user, &request_id, &input).await?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let parcel = projects::parcel(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -13,7 +13,6 @@ use super::claims;
 use super::error::{AppError, AppResult};
 use super::extract::CurrentUser;
 use super::forms::parse_id;
-use crate::db;
 use crate::domain::analytics::Party;
 use crate::i18n::Lang;
 use crate::storage::reports as report_store;
@@ -85,7 +84,7 @@ pub async fn report(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let r = report_store::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -16,7 +16,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::export::{Cell, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id};
-use crate::db;
 use crate::domain::money::{WHOLE_BP, apply_rate, split_by_shares};
 use crate::domain::policy::{
     PolicyAction, PolicyStatus, TransitionError, insurer_next_step, transition,
@@ -120,7 +119,7 @@ pub async fn quote(
     id: Uuid,
     input: &QuoteInput,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let to = next_status(&policy, user, PolicyAction::Quote)?;
     let mut form = Checker::default();
@@ -201,7 +200,7 @@ async fn simple_transition(
     id: Uuid,
     action: PolicyAction,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let to = next_status(&policy, user, action)?;
     if action == PolicyAction::StartCover {
@@ -251,7 +250,7 @@ pub async fn record_payment(
     id: Uuid,
     input: &PaymentInput,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let to = next_status(&policy, user, PolicyAction::RecordPayment)?;
     let mut form = Checker::default();
@@ -286,7 +285,7 @@ pub async fn issue(
     request_id: &str,
     id: Uuid,
 ) -> AppResult<String> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let to = next_status(&policy, user, PolicyAction::Issue)?;
     apply_transition(
@@ -342,7 +341,7 @@ pub async fn cancel(
     id: Uuid,
     input: &CancelInput,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let to = next_status(&policy, user, PolicyAction::Cancel)?;
     let mut form = Checker::default();
@@ -401,7 +400,7 @@ pub async fn assign_agency(
     id: Uuid,
     input: &AgencyInput,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     if user.org.as_ref().map(|o| o.id) != Some(policy.lead_insurer_org_id) {
         return Err(AppError::Forbidden);
@@ -453,7 +452,7 @@ pub async fn endorse(
     id: Uuid,
     input: &EndorsementInput,
 ) -> AppResult<Uuid> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     if user.org.as_ref().map(|o| o.id) != Some(policy.lead_insurer_org_id) {
         return Err(AppError::Forbidden);
@@ -524,7 +523,7 @@ pub struct PolicyDetail {
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<PolicyDetail> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     let buildings = store::building_premiums(&mut tx, id).await?;
     let shares = store::shares(&mut tx, id).await?;
@@ -564,7 +563,7 @@ pub async fn index(
     }
     let selected = query.status.unwrap_or_default();
     let status = PolicyStatus::parse(&selected);
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policies = store::list(&mut tx, status.map(PolicyStatus::as_str)).await?;
     tx.commit().await?;
     if query.format.as_deref() == Some("xlsx") {
@@ -641,7 +640,7 @@ async fn detail_page(
     failure: Option<AppError>,
 ) -> AppResult<Response> {
     let d = detail(state, user, id).await?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let pack = rules::find(&mut tx, d.policy.rule_pack_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -844,7 +843,7 @@ async fn check_version(
     seen: Option<i32>,
 ) -> AppResult<()> {
     let Some(seen) = seen else { return Ok(()) };
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let policy = load(&mut tx, id).await?;
     tx.commit().await?;
     if policy.version == seen {
@@ -868,7 +867,7 @@ pub async fn api_list(
             PolicyStatus::parse(s).ok_or_else(|| AppError::field("status", "policy.bad_status"))?,
         ),
     };
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::list(&mut tx, status.map(PolicyStatus::as_str)).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))

@@ -17,7 +17,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
 use super::pager::{Links, Page, PageQuery};
-use crate::db;
 use crate::domain::policy::{PolicyStatus, developer_next_step};
 use crate::domain::project::{
     self, ParcelStatus, ProjectEvent, ProjectStage, permit_gate, register_project_on,
@@ -73,7 +72,7 @@ pub async fn register(
 ) -> AppResult<Uuid> {
     require(user, OrgKind::Developer)?;
     let org = user.org.as_ref().ok_or(AppError::Forbidden)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let mut form = Checker::default();
     let name = form.text("name", &input.name, 1, 100);
     let housing = HousingType::parse(input.housing_type.trim());
@@ -185,7 +184,7 @@ pub async fn add_building(
     input: &BuildingInput,
 ) -> AppResult<Uuid> {
     require(user, OrgKind::Developer)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = load(&mut tx, project_id).await?;
     if project.developer_org_id != user.org.as_ref().map_or(Uuid::nil(), |o| o.id) {
         return Err(AppError::NotFound);
@@ -278,7 +277,7 @@ pub async fn apply(
     input: &ApplyInput,
 ) -> AppResult<Uuid> {
     require(user, OrgKind::Developer)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = load(&mut tx, project_id).await?;
     let org = user.org.as_ref().ok_or(AppError::Forbidden)?;
     if project.developer_org_id != org.id {
@@ -355,7 +354,7 @@ pub async fn ask_gate(
     project_id: Uuid,
 ) -> AppResult<GateAnswer> {
     require(user, OrgKind::Regulator)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = load(&mut tx, project_id).await?;
     let answer = gate_for(&project, lang);
     store::record_gate_check(
@@ -433,7 +432,7 @@ pub async fn record_event(
     let date = form.date("date", &input.date);
     form.check(date <= today(), "date", "projects.date_in_future");
     form.finish()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = load(&mut tx, project_id).await?;
     if kind == Some(OrgKind::Developer)
         && project.developer_org_id != user.org.as_ref().map_or(Uuid::nil(), |o| o.id)
@@ -569,7 +568,7 @@ async fn page(
 ) -> AppResult<Page<Project>> {
     let chosen = filter.parse()?;
     let window = query.window::<ProjectKey>()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let projects = store::listed(
         &mut tx,
         ProjectScope::for_reader(user.org_kind()),
@@ -665,7 +664,7 @@ async fn new_project_page(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     require(user, OrgKind::Developer)?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let mut parcels = store::parcels(&mut tx).await?;
     parcels.retain(|p| p.status == ParcelStatus::Transferred.as_str());
     let partners = |kind: &'static str| {
@@ -727,7 +726,7 @@ pub struct ProjectDetail {
 }
 
 async fn detail(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ProjectDetail> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = load(&mut tx, id).await?;
     let buildings = store::buildings(&mut tx, id).await?;
     let gate_checks = if user.org_kind() == Some(OrgKind::Regulator) {
@@ -801,7 +800,7 @@ pub(super) async fn detail_page(
     failure: Option<AppError>,
 ) -> AppResult<Response> {
     let d = detail(state, user, id).await?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let insurers: Vec<(String, String)> = sqlx::query_as(
         "SELECT code, name_zh FROM organisations WHERE kind = 'insurer' ORDER BY name_zh",
     )

@@ -18,7 +18,6 @@ use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, after_form, failure_parts, parse_id, see_other};
 use super::projects::today;
 use super::uploads::Upload;
-use crate::db;
 use crate::domain::claims::COMPONENTS;
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -47,7 +46,7 @@ pub async fn appoint(
     if user.org_kind() != Some(OrgKind::Developer) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -98,7 +97,7 @@ async fn managed(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ManagedP
     if user.org_kind() != Some(OrgKind::PropertyManager) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let mut out = Vec::new();
     for mandate in store::mandates(&mut tx, None).await? {
         let project = project_store::project(&mut tx, mandate.project_id).await?;
@@ -136,7 +135,7 @@ async fn page(
     failure: Option<AppError>,
 ) -> AppResult<Response> {
     let projects = managed(state, user).await?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claims = queue(&mut tx).await?;
     tx.commit().await?;
     let (status, errors, error) = failure_parts(failure)?;

@@ -16,7 +16,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::export::{Cell, FormatQuery, Sheet};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
-use crate::db;
 use crate::domain::risk::RiskLevel;
 use crate::domain::risk::reports::{ReportKind, ReportStatus, Review, review as review_transition};
 use crate::domain::tenancy::OrgKind;
@@ -47,7 +46,7 @@ pub async fn issue(
         (Some(org), Some(OrgKind::RiskAgency)) => org.id,
         _ => return Err(AppError::Forbidden),
     };
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -126,7 +125,7 @@ pub async fn review(
     id: Uuid,
     input: &ReviewInput,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let report = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let is_lead: bool = sqlx::query_scalar("SELECT app.is_lead_insurer($1)")
         .bind(report.project_id)
@@ -231,7 +230,7 @@ pub async fn index(
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let reports = store::list(&mut tx, None).await?;
     tx.commit().await?;
     if format.is_xlsx() {
@@ -295,7 +294,7 @@ async fn detail_page(
     notice: Option<&'static str>,
     failure: Option<AppError>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let r = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let is_lead: bool = sqlx::query_scalar("SELECT app.is_lead_insurer($1)")
         .bind(r.project_id)
@@ -375,7 +374,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Items<Report>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::list(&mut tx, None).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -387,7 +386,7 @@ pub async fn api_show(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Report>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let report = store::find(&mut tx, parse_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -406,7 +405,7 @@ pub async fn api_issue(
     AppJson(input): AppJson<ReportInput>,
 ) -> AppResult<Response> {
     let id = issue(&state, &user, &request_id, parse_id(&project)?, &input).await?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let report = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
@@ -424,7 +423,7 @@ pub async fn api_review(
 ) -> AppResult<Json<Report>> {
     let id = parse_id(&id)?;
     review(&state, &user, &request_id, id, &input).await?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let report = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(Json(report))

@@ -16,7 +16,6 @@ use super::forms::Checker;
 use super::forms::see_other;
 use super::parcels::is_unique_violation;
 use super::projects::today;
-use crate::db;
 use crate::domain::rules::RulePack;
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
@@ -62,7 +61,7 @@ pub async fn publish(
         form.check(false, "params", problem);
     }
     form.finish()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let id = match store::insert(
         &mut tx,
         district,
@@ -107,7 +106,7 @@ async fn page(
     user: &CurrentUser,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let district = user.org.as_ref().map(|o| o.district_id);
     let mut packs = store::list(&mut tx, district).await?;
     if packs.is_empty() {
@@ -168,7 +167,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let district = user.org.as_ref().map(|o| o.district_id);
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let base = store::list(&mut tx, district)
         .await?
         .into_iter()
@@ -217,7 +216,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Items<RulePackVersion>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::list(&mut tx, None).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))

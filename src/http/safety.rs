@@ -18,7 +18,6 @@ use super::export::{Cell, FormatQuery, Sheet, download};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, parse_id, see_other};
 use super::projects::today;
-use crate::db;
 use crate::domain::safety::{
     self, ACCIDENT_TYPES, INJURY_CLASSES, IncidentStatus, PARTIES, close_incident,
 };
@@ -57,7 +56,7 @@ pub async fn log_service(
         (Some(org), Some(OrgKind::RiskAgency | OrgKind::Insurer)) => org.id,
         _ => return Err(AppError::Forbidden),
     };
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -151,7 +150,7 @@ pub async fn report_incident(
     if user.org_kind() != Some(OrgKind::Developer) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -238,7 +237,7 @@ pub async fn close(
     request_id: &str,
     id: Uuid,
 ) -> AppResult<()> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let incident = store::incident(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -289,7 +288,7 @@ async fn overview(state: &AppState, user: &CurrentUser) -> AppResult<SafetyOverv
     if user.org.is_none() {
         return Err(AppError::NotFound);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let services = store::services(&mut tx, None).await?;
     let incidents = store::incidents(&mut tx, None).await?;
     tx.commit().await?;
@@ -548,7 +547,7 @@ pub async fn api_report_incident(
     AppJson(input): AppJson<IncidentInput>,
 ) -> AppResult<Response> {
     let id = report_incident(&state, &user, &request_id, parse_id(&project)?, &input).await?;
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let incident = store::incident(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -14,7 +14,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, parse_id};
 use super::parcels::{is_check_violation, is_unique_violation};
-use crate::db;
 use crate::domain::safety::{
     COST_KINDS, SettlementStatus, check_cost_line, check_settlement, pay_settlement,
 };
@@ -76,7 +75,7 @@ async fn settle(
     let mut form = Checker::default();
     let compensation_fen = form.optional_yuan("compensation_yuan", &input.compensation_yuan);
     let medical_fen = form.optional_yuan("medical_yuan", &input.medical_yuan);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (victim, lead) = victim_for_lead(&mut tx, user, id).await?;
     form.finish()?;
     if victim.settlement_status.is_some() {
@@ -141,7 +140,7 @@ async fn pay(
 ) -> AppResult<Uuid> {
     let mut form = Checker::default();
     let reference = form.text("reference", &input.reference, 1, 100);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (victim, _) = victim_for_lead(&mut tx, user, id).await?;
     form.finish()?;
     let from = victim
@@ -182,7 +181,7 @@ async fn agree_cost(
     let mut form = Checker::default();
     let payee = form.text("payee", &input.payee, 1, 100);
     let amount = form.yuan("amount_yuan", &input.amount_yuan);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let incident = store::incident(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -251,7 +250,7 @@ async fn pay_cost(
 ) -> AppResult<Uuid> {
     let mut form = Checker::default();
     let reference = form.text("reference", &input.reference, 1, 100);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let line = store::cost_line(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -285,7 +284,7 @@ async fn pay_cost(
 }
 
 async fn incident(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Incident> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let incident = store::incident(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -295,7 +294,7 @@ async fn incident(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<I
 
 /// The incident a victim belongs to, for redirecting back to it.
 async fn incident_of(state: &AppState, user: &CurrentUser, victim: Uuid) -> AppResult<Uuid> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let found = store::victim_to_settle(&mut tx, victim)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -327,7 +326,7 @@ pub(super) async fn incident_page(
     failure: Option<AppError>,
 ) -> AppResult<Response> {
     let i = incident(state, user, id).await?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (is_lead, per_person_limit_fen) = match store::project_cover(&mut tx, i.project_id).await? {
         Some((lead, pack)) => (
             user.org.as_ref().map(|o| o.id) == Some(lead),
@@ -439,7 +438,7 @@ pub async fn cost_payment_form(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let incident = {
-        let mut tx = db::begin(&state.pool, &user).await?;
+        let mut tx = user.begin(&state.pool).await?;
         let line = store::cost_line(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;

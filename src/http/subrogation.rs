@@ -14,7 +14,6 @@ use super::error::{AppError, AppResult};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, after_form, parse_id};
 use super::parcels::{is_check_violation, is_unique_violation};
-use crate::db;
 use crate::domain::claims::ClaimStatus;
 use crate::domain::subrogation::{SubrogationAction, SubrogationStatus, subrogation_transition};
 use crate::i18n::Lang;
@@ -87,7 +86,7 @@ async fn open(
     let against_party = form.text("against_party", &input.against_party, 2, 100);
     let basis = form.text("basis", &input.basis, 2, 2000);
     let claimed_fen = form.yuan("claimed_yuan", &input.claimed_yuan);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let claim = claim_store::claim(&mut tx, claim_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -154,7 +153,7 @@ async fn recover(
     let amount_fen = form.yuan("amount_yuan", &input.amount_yuan);
     let received_on = form.date("received_on", &input.received_on);
     let reference = form.text("reference", &input.reference, 1, 100);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (case, from) = case_for_change(&mut tx, user, id).await?;
     form.finish()?;
     let action = SubrogationAction::Recover {
@@ -215,7 +214,7 @@ async fn abandon(
 ) -> AppResult<Uuid> {
     let mut form = Checker::default();
     let note = form.text("note", &input.note, 2, 2000);
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let (case, from) = case_for_change(&mut tx, user, id).await?;
     form.finish()?;
     let to = subrogation_transition(from, SubrogationAction::Abandon)
@@ -245,7 +244,7 @@ async fn view_of(
     user: &CurrentUser,
     claim: Uuid,
 ) -> AppResult<Json<SubrogationView>> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let view = for_claim(&mut tx, claim).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(Json(view))
@@ -253,7 +252,7 @@ async fn view_of(
 
 /// The claim a case belongs to, for redirecting back to it (None when the case is invisible).
 async fn claim_of(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<Uuid> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let case = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(case.claim_id)

@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{AppForm, CurrentUser, RequestId};
-use crate::db;
 use crate::i18n::Lang;
 use crate::security::{random_token, sha256};
 use crate::storage::audit;
@@ -36,7 +35,7 @@ pub async fn create_token(
     }
     let secret = format!("zb_{}", random_token());
     let prefix: String = secret.chars().take(10).collect();
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let id = tokens::insert(
         &mut tx,
         org.id,
@@ -75,7 +74,7 @@ pub async fn revoke_token(
     id: Uuid,
 ) -> AppResult<ApiToken> {
     user.require_admin()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let before = tokens::list(&mut tx, Some(id))
         .await?
         .pop()
@@ -123,7 +122,7 @@ async fn page(
     name: String,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let tokens = tokens::list(&mut tx, None).await?;
     tx.commit().await?;
     render(&TokensPage {

@@ -16,7 +16,6 @@ use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, failure_parts, parse_id, see_other};
 use super::projects::today;
-use crate::db;
 use crate::domain::claims::COMPONENTS;
 use crate::domain::rules::{CoverPeriod, cover_periods};
 use crate::domain::tenancy::{OrgKind, UserRole};
@@ -45,7 +44,7 @@ pub async fn add_unit(
     if user.org_kind() != Some(OrgKind::Developer) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let project = project_store::project(&mut tx, project_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -108,7 +107,7 @@ pub async fn hand_over(
     let day = form.date("handed_over_on", &input.handed_over_on);
     form.check(day <= today(), "handed_over_on", "projects.date_in_future");
     form.finish()?;
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let unit = store::unit(&mut tx, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -151,7 +150,7 @@ pub async fn bind_unit(
         return Err(AppError::Forbidden);
     }
     let code = input.code.trim().to_uppercase();
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let unit = store::claim_unit(&mut tx, &sha256(&code))
         .await?
         .ok_or_else(|| AppError::field("code", "claims.bad_code"))?;
@@ -261,7 +260,7 @@ pub(super) async fn unit_page(
     invite_code: Option<String>,
     failure: Option<AppError>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin(&state.pool, user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let unit = store::unit(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let p = passport(&mut tx, unit).await?;
     let claims = queue(&mut tx)
@@ -348,7 +347,7 @@ pub async fn api_units(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Items<Unit>>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let items = store::units(&mut tx, None, None).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
@@ -360,7 +359,7 @@ pub async fn api_unit(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Passport>> {
-    let mut tx = db::begin(&state.pool, &user).await?;
+    let mut tx = user.begin(&state.pool).await?;
     let unit = store::unit(&mut tx, parse_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,5 +1,5 @@
 //! SQL, one module per table family. Functions take a connection inside a tenant transaction
-//! (see `db::begin`); row-level security scopes every statement again.
+//! (see `CurrentUser::begin`); row-level security scopes every statement again.
 
 pub mod analytics;
 pub mod audit;

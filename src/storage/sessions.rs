@@ -1,7 +1,7 @@
 //! Server-side sessions. The cookie holds a random token; the table holds only its SHA-256.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::domain::tenancy::{OrgKind, OrgRef, Principal, UserRole};
@@ -72,8 +72,8 @@ pub async fn principal<'e>(
 }
 
 /// The principal behind an API token. Tokens act as staff of their organisation.
-pub async fn token_principal(
-    pool: &PgPool,
+pub async fn token_principal<'e>(
+    executor: impl PgExecutor<'e>,
     token_hash: &[u8],
 ) -> Result<Option<Principal>, sqlx::Error> {
     let row: Option<(Uuid, PrincipalRow)> = sqlx::query_as::<_, TokenRow>(
@@ -82,7 +82,7 @@ pub async fn token_principal(
          FROM app.token_principal($1)",
     )
     .bind(token_hash)
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?
     .map(|t| (t.token_id, t.principal));
     Ok(row.and_then(|(token_id, r)| r.into_principal(UserRole::Staff, Some(token_id))))

@@ -500,3 +500,65 @@ async fn every_organisation_sees_exactly_the_orders_its_roles_give_it() {
     );
     assert_eq!(after.len(), before.len() - on_project.len());
 }
+
+/// A request's transaction opens with BEGIN and the context in one message: the five settings
+/// must be exactly the principal's, inside it, and gone once it ends, before the connection
+/// goes back to the pool.
+#[tokio::test]
+async fn a_request_transaction_carries_exactly_its_principals_context() {
+    use zhianbao::domain::tenancy::{OrgKind, OrgRef, Principal, UserRole};
+    let app = TestApp::spawn().await;
+    let (user, role, org, kind, district): (Uuid, String, Uuid, String, Uuid) = sqlx::query_as(
+        "SELECT u.id, u.role, o.id, o.kind, o.district_id \
+         FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.username = 'picc-qd'",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let principal = Principal {
+        user_id: user,
+        username: "picc-qd".into(),
+        display_name: String::new(),
+        role: UserRole::parse(&role).unwrap(),
+        org: Some(OrgRef {
+            id: org,
+            code: String::new(),
+            kind: OrgKind::parse(&kind).unwrap(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            district_id: district,
+            district_name_zh: String::new(),
+            district_name_en: String::new(),
+        }),
+        api_token_id: None,
+    };
+    let read = "SELECT concat_ws('|', \
+                coalesce(current_setting('app.user_id', true), ''), \
+                coalesce(current_setting('app.user_role', true), ''), \
+                coalesce(current_setting('app.org_id', true), ''), \
+                coalesce(current_setting('app.org_kind', true), ''), \
+                coalesce(current_setting('app.district_id', true), ''))";
+    let mut tx = zhianbao::db::tenant::begin(&app.pool, &principal)
+        .await
+        .unwrap();
+    let inside: String = sqlx::query_scalar(read).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(inside, format!("{user}|{role}|{org}|{kind}|{district}"));
+    let visible: i64 = sqlx::query_scalar("SELECT count(*) FROM policies")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert!(visible > 0);
+    tx.commit().await.unwrap();
+
+    let mut conn = app.pool.acquire().await.unwrap();
+    let after: String = sqlx::query_scalar(read)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(after, "||||", "the context ends with its transaction");
+    let unscoped: i64 = sqlx::query_scalar("SELECT count(*) FROM policies")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(unscoped, 0, "no context sees nothing");
+}
