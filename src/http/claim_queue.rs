@@ -1,16 +1,15 @@
-//! The claims queue: each claim's clocks (fixed on the claim from its rule pack), the order in
-//! which claims need attention, and pages of the queue — ranked from the clocks of the 1,000 most
-//! urgent claims, only the page's claims read whole. A dashboard's desk is ranked by the database
-//! off its own index, in the same order.
+//! The claims queue: each claim's clocks (fixed on the claim from its rule pack) and pages of the
+//! queue. The database ranks the queue in the order claims need attention
+//! (`storage::claims::attention_order`); a dashboard's desk is ranked off its own index, in the
+//! same order.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::error::AppResult;
 use super::pager::{Page, Window};
-use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches, clock_breaks_at};
-use crate::storage::claims::{self as store, Claim, ClaimClock, Desk};
+use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches};
+use crate::storage::claims::{self as store, Claim, Desk};
 
 // ----- reading --------------------------------------------------------------------------------
 
@@ -25,9 +24,10 @@ pub struct ClaimView {
 
 /// A claim's clocks (kept on the claim since 0026) and which are already broken: an open
 /// claim's by now, a closed one's by its decision.
-fn clocks(c: &ClaimClock) -> (ClaimDeadlines, Vec<&'static str>) {
+fn clocks(c: &Claim) -> (ClaimDeadlines, Vec<&'static str>) {
     let d = c.deadlines();
-    let now = if is_open_status(&c.status) {
+    let open = ClaimStatus::parse(&c.status).is_some_and(ClaimStatus::is_open);
+    let now = if open {
         Utc::now()
     } else {
         c.decided_at.unwrap_or_else(Utc::now)
@@ -36,25 +36,8 @@ fn clocks(c: &ClaimClock) -> (ClaimDeadlines, Vec<&'static str>) {
     (d, broken)
 }
 
-fn is_open_status(status: &str) -> bool {
-    ClaimStatus::parse(status).is_some_and(ClaimStatus::is_open)
-}
-
-/// Where a claim stands in a queue: open first, breached clocks first, daily-life problems (the
-/// fast channel) before others, then by when its first clock broke or will break (never: last).
-/// The desks' indexes keep open claims in the same order (`storage::claims::desk`).
-fn attention(c: &ClaimClock, breaches: &[&str]) -> (bool, bool, bool, DateTime<Utc>) {
-    (
-        !is_open_status(&c.status),
-        breaches.is_empty(),
-        !c.fast_channel,
-        clock_breaks_at(&c.deadlines(), c.contacted_at, c.surveyed_at, c.decided_at)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
-    )
-}
-
 pub(super) fn view(claim: Claim) -> ClaimView {
-    let (deadlines, breaches) = clocks(&claim.clock());
+    let (deadlines, breaches) = clocks(&claim);
     ClaimView {
         claim,
         deadlines,
@@ -62,36 +45,14 @@ pub(super) fn view(claim: Claim) -> ClaimView {
     }
 }
 
-/// The claims the connection's tenant may see, in the order they need attention.
+/// The claims the connection's tenant may see (the 1,000 most urgent), in the order they need
+/// attention.
 pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
-    let mut views: Vec<_> = store::claims(conn)
-        .await?
-        .into_iter()
-        .map(|claim| {
-            let v = view(claim);
-            (attention(&v.claim.clock(), &v.breaches), v)
-        })
-        .collect();
-    views.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.claim.id.cmp(&b.1.claim.id)));
-    Ok(views.into_iter().map(|(_, v)| v).collect())
+    Ok(store::claims(conn).await?.into_iter().map(view).collect())
 }
 
 /// Claims per page of the queue.
 pub const QUEUE_PAGE: usize = 50;
-
-/// The whole queue (the 1,000 most urgent claims) in attention order, from the clocks alone.
-pub async fn ranked(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimClock>> {
-    let mut order: Vec<_> = store::queue_clocks(conn)
-        .await?
-        .into_iter()
-        .map(|clock| {
-            let (_, broken) = clocks(&clock);
-            (attention(&clock, &broken), clock)
-        })
-        .collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-    Ok(order.into_iter().map(|(_, clock)| clock).collect())
-}
 
 /// The desk's `rows` open claims that most need attention, read whole, in the queue's order.
 pub async fn desk(
@@ -104,17 +65,6 @@ pub async fn desk(
         .into_iter()
         .map(view)
         .collect())
-}
-
-/// These claims read whole, in the order given.
-pub async fn whole(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> AppResult<Vec<ClaimView>> {
-    let mut claims: Vec<ClaimView> = store::claims_by_id(conn, ids)
-        .await?
-        .into_iter()
-        .map(view)
-        .collect();
-    claims.sort_by_key(|v| ids.iter().position(|id| *id == v.claim.id));
-    Ok(claims)
 }
 
 /// One page of the queue: ordered from the clocks, only the page's claims read whole.
@@ -133,38 +83,43 @@ pub async fn queue_window(
     conn: &mut sqlx::PgConnection,
     window: &Window<usize>,
 ) -> AppResult<Page<ClaimView>> {
-    let start = window.after.unwrap_or(0);
-    let ids: Vec<Uuid> = ranked(conn)
-        .await?
-        .iter()
-        .skip(start)
-        .take(usize::try_from(window.fetch()).unwrap_or(usize::MAX))
-        .map(|c| c.id)
-        .collect();
-    let rows: Vec<(usize, ClaimView)> = whole(conn, &ids)
+    let after = i64::try_from(window.after.unwrap_or(0)).unwrap_or(i64::MAX);
+    let rows: Vec<(usize, ClaimView)> = store::queue_page(conn, after, window.fetch())
         .await?
         .into_iter()
-        .zip(start + 1..)
-        .map(|(v, seen)| (seen, v))
+        .map(|q| (usize::try_from(q.position).unwrap_or(0), view(q.claim)))
         .collect();
     Ok(window.page(rows, |(seen, _)| *seen).map(|(_, v)| v))
 }
 
+/// The queue's `page` (from 1; one past the end shows the last).
 pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {
-    let order = ranked(conn).await?;
-    let total = order.len();
+    let rows = QUEUE_PAGE as i64;
+    let at = |page: usize| {
+        i64::try_from(page.saturating_sub(1))
+            .unwrap_or(i64::MAX)
+            .saturating_mul(rows)
+    };
+    let mut found = store::queue_page(conn, at(page), rows).await?;
+    if found.is_empty() && page > 1 {
+        found = store::queue_page(conn, 0, 1).await?;
+        if let Some(total) = found.first().map(|q| q.queued) {
+            let last = usize::try_from(total).unwrap_or(1).div_ceil(QUEUE_PAGE);
+            found = store::queue_page(conn, at(last), rows).await?;
+        }
+    }
+    let total = found
+        .first()
+        .map_or(0, |q| usize::try_from(q.queued).unwrap_or(0));
     let pages = total.div_ceil(QUEUE_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let ids: Vec<Uuid> = order
-        .iter()
-        .skip((page - 1) * QUEUE_PAGE)
-        .take(QUEUE_PAGE)
-        .map(|c| c.id)
-        .collect();
     Ok(QueuePage {
-        claims: whole(conn, &ids).await?,
+        page: found.first().map_or(1, |q| {
+            usize::try_from(q.position)
+                .unwrap_or(1)
+                .div_ceil(QUEUE_PAGE)
+        }),
+        claims: found.into_iter().map(|q| view(q.claim)).collect(),
         total,
-        page,
         pages,
     })
 }

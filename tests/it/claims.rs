@@ -870,3 +870,59 @@ async fn the_desks_count_and_rank_late_claims_as_the_queue_does() {
         .collect();
     assert_eq!(shown, developer_open);
 }
+
+/// The database ranks the queue (`storage::claims::attention_order`). Each reader's queue must be
+/// in the order the domain's clocks give, computed here from every claim's own fields: open
+/// first, a broken clock first, the fast channel first, then the first clock to break, then id.
+/// The ranking's clock function must agree with the stored column on every claim.
+#[tokio::test]
+async fn the_queue_is_ranked_by_the_domains_clocks() {
+    use chrono::{DateTime, Utc};
+    use zhianbao::domain::claims::{ClaimDeadlines, clock_breaks_at};
+    let app = TestApp::spawn().await;
+    crate::pdf::copy_claims(&app, 60).await;
+    let disagreeing = app
+        .count(
+            "SELECT count(*) FROM claims WHERE clock_breaks_at IS DISTINCT FROM app.claim_clock_breaks_at(\
+             contact_due_at, survey_due_at, decision_due_at, contacted_at, surveyed_at, decided_at)",
+        )
+        .await;
+    assert_eq!(disagreeing, 0);
+    let at = |v: &Value| -> Option<DateTime<Utc>> { v.as_str().map(|s| s.parse().unwrap()) };
+    for reader in ["pingan-qd", "laoshan-zjj", "sunac-dev"] {
+        let client = app.login(reader).await;
+        let queue = app.json(&client, "/api/v1/claims?limit=500").await;
+        let keys: Vec<_> = queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let deadlines = ClaimDeadlines {
+                    contact_by: at(&c["deadlines"]["contact_by"]),
+                    survey_by: at(&c["deadlines"]["survey_by"]).unwrap(),
+                    decision_by: at(&c["deadlines"]["decision_by"]).unwrap(),
+                };
+                let breaks = clock_breaks_at(
+                    &deadlines,
+                    at(&c["contacted_at"]),
+                    at(&c["surveyed_at"]),
+                    at(&c["decided_at"]),
+                );
+                (
+                    matches!(c["status"].as_str(), Some("paid" | "rejected")),
+                    c["breaches"].as_array().unwrap().is_empty(),
+                    !c["fast_channel"].as_bool().unwrap(),
+                    breaks.unwrap_or(DateTime::<Utc>::MAX_UTC),
+                    c["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap(),
+                )
+            })
+            .collect();
+        assert!(keys.len() > 20, "{reader}: {}", keys.len());
+        assert!(
+            keys.iter().any(|k| !k.1) && keys.iter().any(|k| k.1),
+            "{reader}"
+        );
+        let out_of_order = keys.windows(2).position(|pair| pair[0] > pair[1]);
+        assert_eq!(out_of_order, None, "{reader}");
+    }
+}
