@@ -63,9 +63,24 @@ pub async fn app_pool(settings: &Settings) -> anyhow::Result<PgPool> {
         .min_connections(0)
         .acquire_timeout(settings.acquire_timeout)
         .after_release(|conn, _meta| Box::pin(async move { Ok(connection_is_clean(conn).await) }))
+        // A connection answered its clean-check when it came back; one back for a moment is
+        // alive, and pinging it would add a round trip to every request. One idle for a while
+        // may have been cut (a restart, a firewall), and is pinged; if it fails another is taken.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_lazy_with(options);
     Ok(pool)
 }
+
+/// How long a connection may sit in the pool before it is pinged on its way out.
+const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// True when a returned connection has no open transaction and no tenant context. Sent with the
 /// simple-query protocol (one message), so both timestamps are taken together unless an earlier

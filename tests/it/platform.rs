@@ -305,6 +305,34 @@ async fn readiness_reports_the_database_and_an_outage_fails_fast_and_closed() {
     assert!(page.headers().contains_key("retry-after"));
 }
 
+/// Connections back in the pool a moment ago are handed out without a ping; one idle for longer
+/// is pinged first, so a connection the database cut meanwhile is replaced, not handed to a page.
+#[tokio::test]
+async fn a_connection_cut_while_idle_is_replaced_before_a_page_uses_it() {
+    let app = TestApp::spawn().await;
+    let client = app.login("picc-qd").await;
+    let first = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND application_name = 'zhianbao') t",
+    )
+    .bind(&database)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    assert!(cut > 0);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    for _ in 0..cut + 1 {
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+    }
+}
+
 #[tokio::test]
 async fn api_tokens_authenticate_systems_and_die_when_revoked() {
     let app = TestApp::spawn().await;
