@@ -92,7 +92,7 @@ pub async fn queue_window(
     Ok(window.page(rows, |(seen, _)| *seen).map(|(_, v)| v))
 }
 
-/// The queue's `page` (from 1; one past the end shows the last).
+/// The queue's `page`, from 1 (a page past the end shows the last).
 pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult<QueuePage> {
     let rows = QUEUE_PAGE as i64;
     let at = |page: usize| {

@@ -348,17 +348,6 @@ pub async fn late_on_lead_desk(conn: &mut PgConnection) -> Result<i64, sqlx::Err
     .await
 }
 
-/// These claims, whole, in no particular order.
-pub async fn claims_by_id(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-) -> Result<Vec<Claim>, sqlx::Error> {
-    sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id = ANY($1)"].concat())
-        .bind(ids)
-        .fetch_all(conn)
-        .await
-}
-
 pub async fn claim(conn: &mut PgConnection, id: Uuid) -> Result<Option<Claim>, sqlx::Error> {
     sqlx::query_as(&[CLAIM_SELECT, " WHERE c.id = $1"].concat())
         .bind(id)
