@@ -14,6 +14,8 @@ await_server() { # port database-url
     sleep 0.5
   done
   psql "$2" -qc "VACUUM (ANALYZE)"
+  # The vacuum's dirty pages are flushed now, not by a checkpoint during the first measurement.
+  psql "$2" -qc "CHECKPOINT"
 }
 
 # Stops unless `command` is installed, naming the Debian package that brings it.

@@ -55,12 +55,20 @@ run() { # label user path
   for c in $connections; do
     local threads=$(( c < 2 ? 1 : 2 ))
     local rps="" p50="" tps=""
-    # Page and twin in turns, so both see the same machine; the medians are compared.
-    for _ in $(seq 1 "$rounds"); do
-      local out; out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+    # Page and twin in turns, each first in every other round, so both see the same machine and
+    # its drift; the medians are compared.
+    for round in $(seq 1 "$rounds"); do
+      local out twin
+      if ((round % 2)); then
+        out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+        twin=$(pgbench -n -M prepared -f "$script" -c "$c" -j "$threads" -T "$duration" "$db_url" 2>/dev/null)
+      else
+        twin=$(pgbench -n -M prepared -f "$script" -c "$c" -j "$threads" -T "$duration" "$db_url" 2>/dev/null)
+        out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --latency -H "Cookie: zb_sid=$cookie" "http://127.0.0.1:$port$3")
+      fi
       rps+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
       p50+="$(p50_ms <<<"$out") "
-      tps+="$(pgbench -n -M prepared -f "$script" -c "$c" -j "$threads" -T "$duration" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') "
+      tps+="$(awk '/^tps/ {print $3}' <<<"$twin") "
     done
     rps=$(median <<<"$rps"); tps=$(median <<<"$tps")
     printf "| %s | %s | %s | %.1f | %.2f ms | %s | %.1f | %s |\n" "$1" "$2" "$c" "$rps" "$(median <<<"$p50")" "$statements" "$tps" \
