@@ -110,6 +110,12 @@ impl std::ops::Deref for CurrentUser {
     }
 }
 
+/// What a request signs in with: an API token (bearer) or a browser session (the cookie's hash).
+enum Credential<'a> {
+    Token(&'a str),
+    Session(Vec<u8>),
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -117,28 +123,36 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(found) = parts.extensions.get::<CurrentUser>() {
             return Ok(found.clone());
         }
-        let mut conn = state.pool.acquire().await?;
-        let (principal, session_hash) = if let Some(auth) = parts.headers.get(AUTHORIZATION) {
-            let token = auth
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .filter(|_| parts.uri.path().starts_with("/api/"))
-                .ok_or(AppError::Unauthenticated)?;
-            let principal = sessions::token_principal(&mut *conn, &sha256(token.trim()))
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            (principal, None)
-        } else {
-            let token = cookie(&parts.headers, state.session_cookie_name())
-                .ok_or(AppError::Unauthenticated)?;
-            let hash = sha256(token);
-            let idle = i32::try_from(state.settings.session_idle.as_secs()).unwrap_or(i32::MAX);
-            let principal = sessions::principal(&mut *conn, &hash, idle)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            (principal, Some(hash))
+        // The credential is read before a connection is taken: a request without one costs the
+        // pool nothing.
+        let credential = match parts.headers.get(AUTHORIZATION) {
+            Some(auth) => Credential::Token(
+                auth.to_str()
+                    .ok()
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .filter(|_| parts.uri.path().starts_with("/api/"))
+                    .ok_or(AppError::Unauthenticated)?,
+            ),
+            None => Credential::Session(sha256(
+                cookie(&parts.headers, state.session_cookie_name())
+                    .ok_or(AppError::Unauthenticated)?,
+            )),
         };
+        let mut conn = state.pool.acquire().await?;
+        let (principal, session_hash) = match credential {
+            Credential::Token(token) => (
+                sessions::token_principal(&mut *conn, &sha256(token.trim())).await?,
+                None,
+            ),
+            Credential::Session(hash) => {
+                let idle = i32::try_from(state.settings.session_idle.as_secs()).unwrap_or(i32::MAX);
+                (
+                    sessions::principal(&mut *conn, &hash, idle).await?,
+                    Some(hash),
+                )
+            }
+        };
+        let principal = principal.ok_or(AppError::Unauthenticated)?;
         let keep = matches!(parts.method, Method::GET | Method::HEAD).then_some(conn);
         let found = CurrentUser {
             principal,

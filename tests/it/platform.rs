@@ -303,6 +303,10 @@ async fn readiness_reports_the_database_and_an_outage_fails_fast_and_closed() {
         "a protected page fails closed, never anonymous"
     );
     assert!(page.headers().contains_key("retry-after"));
+    // Without a credential nothing is asked of the database: the visitor is sent to sign in.
+    let anonymous = client.get(format!("{down}/")).send().await.unwrap();
+    assert_ne!(anonymous.status(), 503);
+    assert!(anonymous.status().is_redirection() || anonymous.status() == 401);
 }
 
 /// Connections back in the pool a moment ago are handed out without a ping; one idle for longer
