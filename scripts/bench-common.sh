@@ -18,6 +18,19 @@ await_server() { # port database-url
   psql "$2" -qc "CHECKPOINT"
 }
 
+# What a page-beside-its-SQL run needs: wrk, pgbench and a PostgreSQL that answers (exported as
+# DATABASE_URL by scripts/pg-start.sh).
+require_load_tools_and_database() {
+  require_tool wrk wrk
+  require_tool pgbench postgresql-client
+  eval "$(scripts/pg-start.sh)"
+}
+
+# The bench database of `scale` on the server scripts/pg-start.sh answered for (after its eval).
+bench_db_url() { # scale
+  echo "${DATABASE_URL%/*}/zhianbao_bench_$1"
+}
+
 # Stops unless `command` is installed, naming the Debian package that brings it.
 require_tool() { # command package
   command -v "$1" >/dev/null || { echo "$1 is required (apt-get install $2)" >&2; exit 1; }

@@ -13,24 +13,23 @@ rounds=${1:-5}
 seconds=${2:-2}
 require_tool wrk wrk
 eval "$(scripts/pg-start.sh)"
-base_url=${DATABASE_URL%/*}
 cargo build --release --locked --quiet
 declare -A port=([city]=18091 [national]=18092)
 servers=()
 for scale in city national; do
-  db="$base_url/zhianbao_bench_$scale"
+  db=$(bench_db_url "$scale")
   require_bench_db "$db" "$scale"
   serve_computed "${port[$scale]}" "$db" "/tmp/zhianbao-bench-ratio-$scale.log"
   servers+=($!)
 done
 trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
 for scale in city national; do
-  await_server "${port[$scale]}" "$base_url/zhianbao_bench_$scale"
+  await_server "${port[$scale]}" "$(bench_db_url "$scale")"
 done
 
 declare -A user
 for scale in city national; do
-  db="$base_url/zhianbao_bench_$scale"
+  db=$(bench_db_url "$scale")
   user[$scale,insurer]=$(biggest_insurer "$db")
   user[$scale,agency]=$(biggest_party "$db" risk_agency)
   user[$scale,developer]=$(biggest_party "$db" developer)

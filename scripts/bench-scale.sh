@@ -12,11 +12,8 @@ scale=${1:-city}
 duration=${2:-10}
 shift 2 || shift $# || true
 connections=${*:-"1 8 64"}
-require_tool wrk wrk
-require_tool pgbench postgresql-client
-eval "$(scripts/pg-start.sh)"
-base_url=${DATABASE_URL%/*}
-db_url="$base_url/zhianbao_bench_$scale"
+require_load_tools_and_database
+db_url=$(bench_db_url "$scale")
 port=18081
 cargo build --release --locked --quiet
 if [ "$(psql "$db_url" -tAc "SELECT count(*) FROM organisations WHERE code LIKE 'gen-%'" 2>/dev/null || echo 0)" = 0 ]; then

@@ -14,11 +14,8 @@ rounds=${2:-3}
 duration=${3:-3}
 shift 3 || shift $# || true
 connections=${*:-"1 32"}
-require_tool wrk wrk
-require_tool pgbench postgresql-client
-eval "$(scripts/pg-start.sh)"
-base_url=${DATABASE_URL%/*}
-db_url="$base_url/zhianbao_bench_$scale"
+require_load_tools_and_database
+db_url=$(bench_db_url "$scale")
 require_bench_db "$db_url" "$scale"
 # Where this server logs: its collector's file, Debian's cluster log, or pg-start.sh's own cluster.
 log=$(psql "$db_url" -tAc "SELECT pg_current_logfile()")
