@@ -79,7 +79,7 @@ pub async fn app_pool(settings: &Settings) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// How long a connection may sit in the pool before it is pinged on its way out.
+/// How long a connection may sit idle in the pool before it is pinged as it is handed out.
 const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// True when a returned connection has no open transaction and no tenant context. Sent with the

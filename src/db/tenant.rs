@@ -16,7 +16,9 @@ pub async fn begin(
 }
 
 /// Opens the transaction on a connection already taken from the pool (the one the request's
-/// session was read on), BEGIN and the context in one round trip.
+/// session was read on), BEGIN and the context in one round trip. This is what sqlx's
+/// `Pool::begin_with` does on a connection it acquires itself; `Transaction::begin` is hidden from
+/// sqlx's documentation, so a sqlx upgrade must check it is still there.
 pub async fn begin_on(
     conn: PoolConnection<Postgres>,
     principal: &Principal,

@@ -317,15 +317,10 @@ async fn a_connection_cut_while_idle_is_replaced_before_a_page_uses_it() {
     let client = app.login("picc-qd").await;
     let first = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(first.status(), 200);
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&app.owner)
-        .await
-        .unwrap();
     let cut: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = $1 AND application_name = 'zhianbao') t",
+         WHERE datname = current_database() AND application_name = 'zhianbao') t",
     )
-    .bind(&database)
     .fetch_one(&app.owner)
     .await
     .unwrap();
