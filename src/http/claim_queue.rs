@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::error::AppResult;
 use super::pager::{Page, Window};
 use crate::domain::claims::{ClaimDeadlines, ClaimStatus, breaches};
-use crate::storage::claims::{self as store, Claim, Desk};
+use crate::storage::claims::{self as store, Claim, ClaimLine, ClaimShape, Desk};
 
 // ----- reading --------------------------------------------------------------------------------
 
@@ -22,17 +22,26 @@ pub struct ClaimView {
     pub breaches: Vec<&'static str>,
 }
 
+/// A line of a claims table, with its clocks.
+pub struct ClaimLineView {
+    pub claim: ClaimLine,
+    pub deadlines: ClaimDeadlines,
+    /// SLA clocks already broken: contact, survey, decision.
+    pub breaches: Vec<&'static str>,
+}
+
 /// A claim's clocks (kept on the claim since 0026) and which are already broken: an open
 /// claim's by now, a closed one's by its decision.
-fn clocks(c: &Claim) -> (ClaimDeadlines, Vec<&'static str>) {
+fn clocks(c: &impl ClaimShape) -> (ClaimDeadlines, Vec<&'static str>) {
     let d = c.deadlines();
-    let open = ClaimStatus::parse(&c.status).is_some_and(ClaimStatus::is_open);
+    let [contacted, surveyed, decided] = c.progress();
+    let open = ClaimStatus::parse(c.status()).is_some_and(ClaimStatus::is_open);
     let now = if open {
         Utc::now()
     } else {
-        c.decided_at.unwrap_or_else(Utc::now)
+        decided.unwrap_or_else(Utc::now)
     };
-    let broken = breaches(&d, c.contacted_at, c.surveyed_at, c.decided_at, now);
+    let broken = breaches(&d, contacted, surveyed, decided, now);
     (d, broken)
 }
 
@@ -45,31 +54,45 @@ pub(super) fn view(claim: Claim) -> ClaimView {
     }
 }
 
+fn line(claim: ClaimLine) -> ClaimLineView {
+    let (deadlines, breaches) = clocks(&claim);
+    ClaimLineView {
+        claim,
+        deadlines,
+        breaches,
+    }
+}
+
 /// The claims the connection's tenant may see (the 1,000 most urgent), in the order they need
-/// attention.
-pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
+/// attention, as table lines.
+pub async fn queue(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimLineView>> {
+    Ok(store::claims(conn).await?.into_iter().map(line).collect())
+}
+
+/// The same claims read whole (for the download).
+pub async fn queue_whole(conn: &mut sqlx::PgConnection) -> AppResult<Vec<ClaimView>> {
     Ok(store::claims(conn).await?.into_iter().map(view).collect())
 }
 
 /// Claims per page of the queue.
 pub const QUEUE_PAGE: usize = 50;
 
-/// The desk's `rows` open claims that most need attention, read whole, in the queue's order.
+/// The desk's `rows` open claims that most need attention, in the queue's order.
 pub async fn desk(
     conn: &mut sqlx::PgConnection,
     desk: Desk,
     rows: u32,
-) -> AppResult<Vec<ClaimView>> {
+) -> AppResult<Vec<ClaimLineView>> {
     Ok(store::desk(conn, desk, rows)
         .await?
         .into_iter()
-        .map(view)
+        .map(line)
         .collect())
 }
 
-/// One page of the queue: ordered from the clocks, only the page's claims read whole.
+/// One page of the queue: ordered from the clocks, only the page's claims read (as lines).
 pub struct QueuePage {
-    pub claims: Vec<ClaimView>,
+    pub claims: Vec<ClaimLineView>,
     /// In the queue (at most 1,000: the most urgent).
     pub total: usize,
     pub page: usize,
@@ -100,7 +123,7 @@ pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult
             .unwrap_or(i64::MAX)
             .saturating_mul(rows)
     };
-    let mut found = store::queue_page(conn, at(page), rows).await?;
+    let mut found = store::queue_page::<ClaimLine>(conn, at(page), rows).await?;
     if found.is_empty() && page > 1 {
         found = store::queue_page(conn, 0, 1).await?;
         if let Some(total) = found.first().map(|q| q.queued) {
@@ -118,7 +141,7 @@ pub async fn queue_page(conn: &mut sqlx::PgConnection, page: usize) -> AppResult
                 .unwrap_or(1)
                 .div_ceil(QUEUE_PAGE)
         }),
-        claims: found.into_iter().map(|q| view(q.claim)).collect(),
+        claims: found.into_iter().map(|q| line(q.claim)).collect(),
         total,
         pages,
     })

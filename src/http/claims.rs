@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::api::Listed;
-use super::claim_queue::{ClaimView, QUEUE_PAGE, queue, queue_page, queue_window, view};
+use super::claim_queue::{
+    ClaimLineView, ClaimView, QUEUE_PAGE, queue_page, queue_whole, queue_window, view,
+};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, DoneQuery, after_form, failure_parts, parse_id, see_other};
@@ -572,7 +574,7 @@ pub async fn add_quote(
 
 async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ClaimView>> {
     let mut tx = user.begin(&state.pool).await?;
-    let views = queue(&mut tx).await?;
+    let views = queue_whole(&mut tx).await?;
     tx.commit().await?;
     Ok(views)
 }
@@ -645,7 +647,7 @@ pub(super) async fn detail(
 #[template(path = "claims/list.html")]
 struct ListPage {
     ctx: PageContext,
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
     total: usize,
     page: usize,
     pages: usize,

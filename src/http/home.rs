@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::AppState;
-use super::claim_queue::{self as claims, ClaimView};
+use super::claim_queue::{self as claims, ClaimLineView};
 use super::error::AppResult;
 use super::extract::CurrentUser;
 use super::orders::{OrderView, view};
@@ -140,7 +140,7 @@ struct ClaimsPanel {
     /// Approved but not yet paid, on open claims.
     reserved_fen: i64,
     /// The head of the queue.
-    next: Vec<ClaimView>,
+    next: Vec<ClaimLineView>,
     /// Decisions within the rule pack's clock (percent) and the median days to decide.
     on_time_pct: Option<f64>,
     median_decision_days: Option<String>,
@@ -195,7 +195,7 @@ struct DeveloperHome {
     project_count: i64,
     free_parcels: i64,
     /// Open owners' claims on its projects: it may be recovered against.
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
 }
 
 #[derive(Template)]
@@ -205,7 +205,7 @@ struct PartnerHome {
     panel: OrgPanel,
     projects: Vec<ProjectSummary>,
     /// A property manager's common-area claims (no other partner sees claims).
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
     is_property_manager: bool,
 }
 
@@ -215,7 +215,7 @@ struct OwnerHome {
     ctx: PageContext,
     recent: Vec<AuditEvent>,
     units: Vec<crate::storage::claims::Unit>,
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
 }
 
 pub async fn dashboard(

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::claim_queue::{ClaimView, queue};
+use super::claim_queue::{ClaimLineView, queue};
 use super::claims::{Place, detail, report, report_input};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
@@ -122,7 +122,7 @@ async fn managed(state: &AppState, user: &CurrentUser) -> AppResult<Vec<ManagedP
 struct CommonAreasPage {
     ctx: PageContext,
     projects: Vec<ManagedProject>,
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
     components: Vec<(&'static str, &'static str, bool)>,
     errors: Vec<(usize, FieldError)>,
     error: Option<&'static str>,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::api::Items;
-use super::claim_queue::{ClaimView, queue};
+use super::claim_queue::{ClaimLineView, queue};
 use super::error::{AppError, AppResult, FieldError};
 use super::extract::{AppForm, AppJson, CurrentUser, RequestId};
 use super::forms::{Checker, failure_parts, parse_id, see_other};
@@ -243,7 +243,7 @@ pub(super) async fn cover(
 struct UnitPage {
     ctx: PageContext,
     p: Passport,
-    claims: Vec<ClaimView>,
+    claims: Vec<ClaimLineView>,
     components: Vec<(&'static str, &'static str, bool)>,
     invite_code: Option<String>,
     is_owner: bool,

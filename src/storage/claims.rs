@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use uuid::Uuid;
 
@@ -217,11 +218,11 @@ fn attention_order(t: &str, breaks: &str) -> String {
     )
 }
 
-/// The 1,000 most urgent claims the tenant may see, whole, in the order they need attention.
-pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> {
+/// The 1,000 most urgent claims the tenant may see, in the order they need attention.
+pub async fn claims<C: ClaimShape>(conn: &mut PgConnection) -> Result<Vec<C>, sqlx::Error> {
     sqlx::query_as(
         &[
-            CLAIM_SELECT,
+            C::SELECT,
             " WHERE c.id IN (SELECT id FROM (",
             &queue("id, fast_channel, reported_at"),
             ") q)",
@@ -235,25 +236,25 @@ pub async fn claims(conn: &mut PgConnection) -> Result<Vec<Claim>, sqlx::Error> 
 
 /// A claim at its place in the queue.
 #[derive(sqlx::FromRow)]
-pub struct QueuedClaim {
+pub struct QueuedClaim<C> {
     #[sqlx(flatten)]
-    pub claim: Claim,
+    pub claim: C,
     /// From 1, in the order of attention.
     pub position: i64,
     /// Claims in the queue (at most 1,000).
     pub queued: i64,
 }
 
-/// The queue's claims at positions `after + 1 ..= after + rows`, whole, in one statement: the
-/// 1,000 most urgent are ranked by the database from the clocks the arms read off their indexes,
-/// and only the page's claims are read whole. Empty when `after` is past the end. The positions
+/// The queue's claims at positions `after + 1 ..= after + rows`, in one statement: the 1,000 most
+/// urgent are ranked by the database from the clocks the arms read off their indexes, and only the
+/// page's claims are read in their shape. Empty when `after` is past the end. The positions
 /// are written in, not bound: with parameters PostgreSQL re-planned this statement (4 ms) on every
 /// page, where written in it is planned once per connection.
-pub async fn queue_page(
+pub async fn queue_page<C: ClaimShape>(
     conn: &mut PgConnection,
     after: i64,
     rows: i64,
-) -> Result<Vec<QueuedClaim>, sqlx::Error> {
+) -> Result<Vec<QueuedClaim<C>>, sqlx::Error> {
     let breaks = "app.claim_clock_breaks_at(contact_due_at, survey_due_at, decision_due_at, \
                   contacted_at, surveyed_at, decided_at)";
     let ranked = format!(
@@ -263,23 +264,86 @@ pub async fn queue_page(
         queue = queue(CLOCK_COLUMNS),
     );
     sqlx::query_as(&format!(
-        "SELECT w.*, r.position, r.queued FROM ({CLAIM_SELECT}) w JOIN ({ranked}) r ON r.id = w.id \
+        "SELECT w.*, r.position, r.queued FROM ({select}) w JOIN ({ranked}) r ON r.id = w.id \
          WHERE r.position > {after} AND r.position <= {last} ORDER BY r.position",
+        select = C::SELECT,
         last = after.saturating_add(rows),
     ))
     .fetch_all(conn)
     .await
 }
 
-impl Claim {
+/// How a claim is read: whole ([`Claim`]) or as the line a table shows ([`ClaimLine`]). The
+/// queue's and the desks' statements take the shape's SELECT, so a table reads only what it shows.
+pub trait ClaimShape: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {
+    /// The shape's columns over the claim `c` and the tables its names come from.
+    const SELECT: &'static str;
+    fn status(&self) -> &str;
     /// Its clocks, as fixed from the rule pack.
-    pub fn deadlines(&self) -> ClaimDeadlines {
-        ClaimDeadlines {
-            contact_by: self.contact_due_at,
-            survey_by: self.survey_due_at,
-            decision_by: self.decision_due_at,
+    fn deadlines(&self) -> ClaimDeadlines;
+    /// When it was contacted, surveyed and decided.
+    fn progress(&self) -> [Option<DateTime<Utc>>; 3];
+}
+
+/// The shape's accessors over the clock fields `Claim` and `ClaimLine` share.
+macro_rules! clock_fields {
+    () => {
+        fn status(&self) -> &str {
+            &self.status
         }
-    }
+        fn deadlines(&self) -> ClaimDeadlines {
+            ClaimDeadlines {
+                contact_by: self.contact_due_at,
+                survey_by: self.survey_due_at,
+                decision_by: self.decision_due_at,
+            }
+        }
+        fn progress(&self) -> [Option<DateTime<Utc>>; 3] {
+            [self.contacted_at, self.surveyed_at, self.decided_at]
+        }
+    };
+}
+
+impl ClaimShape for Claim {
+    const SELECT: &'static str = CLAIM_SELECT;
+    clock_fields!();
+}
+
+/// A claim as the claims tables show it: no texts beyond names, no money, no verdict.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimLine {
+    pub id: Uuid,
+    pub number: String,
+    pub unit_id: Option<Uuid>,
+    pub unit_number: Option<String>,
+    pub project_name: String,
+    pub building_name: String,
+    pub manager_org_id: Option<Uuid>,
+    pub owner_name: String,
+    pub component: String,
+    pub section_code: String,
+    pub location: String,
+    pub fast_channel: bool,
+    pub status: String,
+    pub reported_at: DateTime<Utc>,
+    pub contacted_at: Option<DateTime<Utc>>,
+    pub surveyed_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub contact_due_at: Option<DateTime<Utc>>,
+    pub survey_due_at: DateTime<Utc>,
+    pub decision_due_at: DateTime<Utc>,
+}
+
+const LINE_SELECT: &str = "\
+    SELECT c.id, c.number, c.unit_id, u.number AS unit_number, p.name AS project_name, b.name AS building_name, \
+           c.manager_org_id, c.owner_name, c.component, c.section_code, c.location, c.fast_channel, c.status, \
+           c.reported_at, c.contacted_at, c.surveyed_at, c.decided_at, c.contact_due_at, c.survey_due_at, c.decision_due_at \
+    FROM claims c JOIN projects p ON p.id = c.project_id JOIN buildings b ON b.id = c.building_id \
+    LEFT JOIN units u ON u.id = c.unit_id";
+
+impl ClaimShape for ClaimLine {
+    const SELECT: &'static str = LINE_SELECT;
+    clock_fields!();
 }
 
 /// What the queue reads of its claims to rank them: what its arms order by and the clocks.
@@ -295,16 +359,15 @@ pub enum Desk {
     Developer,
 }
 
-/// The desk's open claims that most need attention, at most `rows`, read whole, in the queue's
-/// order: late ones first, then the fast channel, then by when the first clock broke or will
+/// The desk's open claims that most need attention, at most `rows`, in the queue's order: late ones first, then the fast channel, then by when the first clock broke or will
 /// break. Each of the four groups is one range of the desk's attention index (0026) read only for
 /// its head, so the head costs the same for a desk of fifty open claims as for one of fifty
 /// thousand.
-pub async fn desk(
+pub async fn desk<C: ClaimShape>(
     conn: &mut PgConnection,
     desk: Desk,
     rows: u32,
-) -> Result<Vec<Claim>, sqlx::Error> {
+) -> Result<Vec<C>, sqlx::Error> {
     let column = match desk {
         Desk::LeadInsurer => "lead_insurer_org_id",
         Desk::Developer => "developer_org_id",
@@ -324,9 +387,10 @@ pub async fn desk(
     // No parameters: the statement (seven tables under their read rules) is planned once per
     // connection, not on every page.
     sqlx::query_as(&format!(
-        "{CLAIM_SELECT} JOIN (SELECT * FROM ({}) groups \
+        "{} JOIN (SELECT * FROM ({}) groups \
                               ORDER BY late DESC, fast_channel DESC, clock_breaks_at, id LIMIT {rows}) head ON head.id = c.id \
          ORDER BY head.late DESC, head.fast_channel DESC, head.clock_breaks_at, head.id",
+        C::SELECT,
         groups.join(" UNION ALL ")
     ))
     .fetch_all(conn)
