@@ -562,3 +562,106 @@ async fn a_request_transaction_carries_exactly_its_principals_context() {
         .unwrap();
     assert_eq!(unscoped, 0, "no context sees nothing");
 }
+
+/// The rows of `table` a user sees as the app role in their own context, and the rows the read
+/// rule's definition gives them computed as the owner: `own` (the table's own first test), its
+/// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
+/// count and a digest of the rows' text.
+async fn project_rows_seen_and_defined(
+    app: &TestApp,
+    username: &str,
+    table: &str,
+    own: &str,
+) -> ((i64, String), (i64, String)) {
+    let digest = "count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')";
+    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
+        .await
+        .unwrap();
+    let (user, role, org, kind, district): (
+        Uuid,
+        String,
+        Option<Uuid>,
+        Option<String>,
+        Option<Uuid>,
+    ) = sqlx::query_as(
+        "SELECT u.id, u.role, o.id, o.kind, o.district_id FROM users u \
+             LEFT JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
+    )
+    .bind(username)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let text = |id: Option<Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
+    sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+    sqlx::query(
+        "SELECT set_config('app.user_id', $1, true), set_config('app.user_role', $2, true), \
+                set_config('app.org_id', $3, true), set_config('app.org_kind', $4, true), \
+                set_config('app.district_id', $5, true)",
+    )
+    .bind(user.to_string())
+    .bind(role)
+    .bind(text(org))
+    .bind(kind.unwrap_or_default())
+    .bind(text(district))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let seen = sqlx::query_as(&format!("SELECT {digest} FROM {table} t"))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let defined = sqlx::query_as(&format!(
+        "SELECT {digest} FROM {table} t JOIN users me_user ON me_user.username = $1 \
+         LEFT JOIN organisations me ON me.id = me_user.org_id \
+         WHERE {own} OR t.developer_org_id = me.id \
+            OR (me.kind = 'regulator' AND t.district_id IN \
+                (SELECT id FROM districts WHERE id = me.district_id OR parent_id = me.district_id)) \
+            OR EXISTS (SELECT 1 FROM project_parties pp \
+                       WHERE pp.org_id = me.id AND pp.project_id = t.project_id AND pp.retired_at IS NULL)"
+    ))
+    .bind(username)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    (seen, defined)
+}
+
+/// The read rules 0039 wrote out (a probe of the memberships instead of a function call per row)
+/// admit exactly the rows their definition gives, for a user of every organisation and an owner,
+/// table by table.
+#[tokio::test]
+async fn the_project_rows_rules_admit_exactly_what_their_definition_gives() {
+    let app = TestApp::spawn().await;
+    let users: Vec<String> = sqlx::query_scalar(
+        "(SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username) \
+         UNION ALL (SELECT 'owner-demo')",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(users.len() >= 6);
+    for (table, own) in [
+        ("units", "t.owner_user_id = me_user.id"),
+        ("property_mandates", "t.manager_org_id = me.id"),
+        ("risk_reports", "false"),
+        ("order_events", "false"),
+        ("evidence_photos", "false"),
+        ("order_escalations", "false"),
+        ("safety_services", "false"),
+        ("safety_incidents", "false"),
+        ("incident_victims", "false"),
+        ("victim_settlements", "false"),
+        ("inspection_checks", "false"),
+        ("incident_cost_settlements", "false"),
+    ] {
+        let mut seeing = 0;
+        for username in &users {
+            let (seen, defined) = project_rows_seen_and_defined(&app, username, table, own).await;
+            assert_eq!(seen, defined, "{table}, {username}");
+            seeing += usize::from(seen.0 > 0);
+        }
+        if table == "units" {
+            assert!(seeing >= 4, "units are seen by several readers");
+        }
+    }
+}
