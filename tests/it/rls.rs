@@ -563,17 +563,9 @@ async fn a_request_transaction_carries_exactly_its_principals_context() {
     assert_eq!(unscoped, 0, "no context sees nothing");
 }
 
-/// The rows of `table` a user sees as the app role in their own context, and the rows the read
-/// rule's definition gives them computed as the owner: `own` (the table's own first test), its
-/// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
-/// count and a digest of the rows' text.
-async fn project_rows_seen_and_defined(
-    app: &TestApp,
-    username: &str,
-    table: &str,
-    own: &str,
-) -> ((i64, String), (i64, String)) {
-    let digest = "count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')";
+/// A connection as the app role inside a transaction in `username`'s context: their organisation's
+/// when they have one, else (an owner) only their own.
+async fn in_context(app: &TestApp, username: &str) -> PgConnection {
     let mut conn = PgConnection::connect_with(&app.pool.connect_options())
         .await
         .unwrap();
@@ -606,6 +598,21 @@ async fn project_rows_seen_and_defined(
     .execute(&mut conn)
     .await
     .unwrap();
+    conn
+}
+
+/// The rows of `table` a user sees as the app role in their own context, and the rows the read
+/// rule's definition gives them computed as the owner: `own` (the table's own first test), its
+/// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
+/// count and a digest of the rows' text.
+async fn project_rows_seen_and_defined(
+    app: &TestApp,
+    username: &str,
+    table: &str,
+    own: &str,
+) -> ((i64, String), (i64, String)) {
+    let digest = "count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')";
+    let mut conn = in_context(app, username).await;
     let seen = sqlx::query_as(&format!("SELECT {digest} FROM {table} t"))
         .fetch_one(&mut conn)
         .await
@@ -664,4 +671,53 @@ async fn the_project_rows_rules_admit_exactly_what_their_definition_gives() {
             assert!(seeing >= 4, "units are seen by several readers");
         }
     }
+}
+
+/// The sets the read rules take from the context (0040: PL/pgSQL instead of SQL) are exactly their
+/// definitions, computed as the owner, for a user of every organisation and an owner: a bureau's
+/// districts (its own and, for a city bureau, those under it), the projects an organisation is a
+/// live party to, and those it is a live party to in another role than lead insurer.
+#[tokio::test]
+async fn the_context_sets_are_exactly_their_definitions() {
+    let app = TestApp::spawn().await;
+    let users: Vec<String> = sqlx::query_scalar(
+        "(SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username) \
+         UNION ALL (SELECT 'owner-demo')",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let sorted = "SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest";
+    let (mut districts, mut parties) = (0, 0);
+    for username in &users {
+        let mut conn = in_context(&app, username).await;
+        let seen: (Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) = sqlx::query_as(&format!(
+            "SELECT ({sorted}(app.jurisdiction_ids()) x), ({sorted}(app.party_project_ids()) x), \
+                    ({sorted}(app.co_party_project_ids()) x)"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        let defined: (Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) = sqlx::query_as(
+            "SELECT (SELECT coalesce(array_agg(d.id ORDER BY d.id), '{}') FROM districts d \
+                     WHERE me.kind = 'regulator' AND (d.id = me.district_id OR d.parent_id = me.district_id)), \
+                    (SELECT coalesce(array_agg(pp.project_id ORDER BY pp.project_id), '{}') FROM project_parties pp \
+                     WHERE pp.org_id = me.id AND pp.retired_at IS NULL), \
+                    (SELECT coalesce(array_agg(DISTINCT pp.project_id ORDER BY pp.project_id), '{}') FROM project_parties pp \
+                     WHERE pp.org_id = me.id AND pp.retired_at IS NULL AND pp.role <> 'lead_insurer') \
+             FROM users u LEFT JOIN organisations me ON me.id = u.org_id WHERE u.username = $1",
+        )
+        .bind(username)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        assert_eq!(seen, defined, "{username}");
+        districts += usize::from(!seen.0.is_empty());
+        parties += usize::from(!seen.2.is_empty());
+    }
+    assert!(
+        districts >= 2,
+        "the district and the city bureau have districts"
+    );
+    assert!(parties >= 2, "agencies and co-insurers are parties");
 }
