@@ -46,29 +46,51 @@ async fn user_id(app: &TestApp, username: &str) -> Uuid {
         .unwrap()
 }
 
-/// Opens a transaction as the app role with the context of `username`'s organisation.
+/// Opens a transaction as the app role with the context of `username`: an admin of their
+/// organisation, or (an owner, without one) only themselves.
 pub async fn as_user(app: &TestApp, conn: &mut PgConnection, username: &str) {
-    let (user, org, kind, district): (Uuid, Uuid, String, Uuid) = sqlx::query_as(
-        "SELECT u.id, o.id, o.kind, o.district_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
-    )
-    .bind(username)
-    .fetch_one(&app.owner)
-    .await
-    .unwrap();
+    let (user, role, org, kind, district): (Uuid, String, Option<Uuid>, Option<String>, Option<Uuid>) =
+        sqlx::query_as(
+            "SELECT u.id, CASE WHEN o.id IS NULL THEN u.role ELSE 'admin' END, o.id, o.kind, o.district_id \
+             FROM users u LEFT JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
+        )
+        .bind(username)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    let text = |id: Option<Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
     sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
     sqlx::query(
-        "SELECT set_config('app.user_id', $1, true), set_config('app.user_role', 'admin', true), \
-                set_config('app.org_id', $2, true), set_config('app.org_kind', $3, true), \
-                set_config('app.district_id', $4, true)",
+        "SELECT set_config('app.user_id', $1, true), set_config('app.user_role', $2, true), \
+                set_config('app.org_id', $3, true), set_config('app.org_kind', $4, true), \
+                set_config('app.district_id', $5, true)",
     )
     .bind(user.to_string())
-    .bind(org.to_string())
-    .bind(kind)
-    .bind(district.to_string())
+    .bind(role)
+    .bind(text(org))
+    .bind(kind.unwrap_or_default())
+    .bind(text(district))
     .execute(&mut *conn)
     .await
     .unwrap();
 }
+
+/// A new connection in `username`'s context (see [`as_user`]).
+async fn in_context(app: &TestApp, username: &str) -> PgConnection {
+    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
+        .await
+        .unwrap();
+    as_user(app, &mut conn, username).await;
+    conn
+}
+
+/// A project row `t`'s read rule by its definition, for the organisation `me`: the projects it
+/// develops, its districts (a bureau), the projects it is a live party to.
+const PROJECT_ROW_RULE: &str = "t.developer_org_id = me.id \
+    OR (me.kind = 'regulator' AND t.district_id IN \
+        (SELECT id FROM districts WHERE id = me.district_id OR parent_id = me.district_id)) \
+    OR EXISTS (SELECT 1 FROM project_parties pp \
+               WHERE pp.org_id = me.id AND pp.project_id = t.project_id AND pp.retired_at IS NULL)";
 
 /// Gives each demo organisation some rows of its own: a session, an API token, audit entries.
 async fn populate(app: &TestApp) {
@@ -421,23 +443,15 @@ async fn a_tenant_context_never_reaches_the_next_user_of_a_pooled_connection() {
 /// computed as the owner: its own developments, its districts (a bureau), the projects it is a
 /// live party to.
 async fn orders_seen_and_defined(app: &TestApp, username: &str) -> (Vec<Uuid>, Vec<Uuid>) {
-    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
-        .await
-        .unwrap();
-    as_user(app, &mut conn, username).await;
+    let mut conn = in_context(app, username).await;
     let seen = sqlx::query_scalar("SELECT id FROM rectification_orders ORDER BY id")
         .fetch_all(&mut conn)
         .await
         .unwrap();
-    let defined = sqlx::query_scalar(
-        "SELECT o.id FROM rectification_orders o JOIN users u ON u.username = $1 JOIN organisations me ON me.id = u.org_id \
-         WHERE o.developer_org_id = me.id \
-            OR (me.kind = 'regulator' AND o.district_id IN \
-                (SELECT id FROM districts WHERE id = me.district_id OR parent_id = me.district_id)) \
-            OR EXISTS (SELECT 1 FROM project_parties pp \
-                       WHERE pp.org_id = me.id AND pp.project_id = o.project_id AND pp.retired_at IS NULL) \
-         ORDER BY o.id",
-    )
+    let defined = sqlx::query_scalar(&format!(
+        "SELECT t.id FROM rectification_orders t JOIN users u ON u.username = $1 \
+         JOIN organisations me ON me.id = u.org_id WHERE {PROJECT_ROW_RULE} ORDER BY t.id"
+    ))
     .bind(username)
     .fetch_all(&app.owner)
     .await
@@ -563,44 +577,6 @@ async fn a_request_transaction_carries_exactly_its_principals_context() {
     assert_eq!(unscoped, 0, "no context sees nothing");
 }
 
-/// A connection as the app role inside a transaction in `username`'s context: their organisation's
-/// when they have one, else (an owner) only their own.
-async fn in_context(app: &TestApp, username: &str) -> PgConnection {
-    let mut conn = PgConnection::connect_with(&app.pool.connect_options())
-        .await
-        .unwrap();
-    let (user, role, org, kind, district): (
-        Uuid,
-        String,
-        Option<Uuid>,
-        Option<String>,
-        Option<Uuid>,
-    ) = sqlx::query_as(
-        "SELECT u.id, u.role, o.id, o.kind, o.district_id FROM users u \
-             LEFT JOIN organisations o ON o.id = u.org_id WHERE u.username = $1",
-    )
-    .bind(username)
-    .fetch_one(&app.owner)
-    .await
-    .unwrap();
-    let text = |id: Option<Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
-    sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
-    sqlx::query(
-        "SELECT set_config('app.user_id', $1, true), set_config('app.user_role', $2, true), \
-                set_config('app.org_id', $3, true), set_config('app.org_kind', $4, true), \
-                set_config('app.district_id', $5, true)",
-    )
-    .bind(user.to_string())
-    .bind(role)
-    .bind(text(org))
-    .bind(kind.unwrap_or_default())
-    .bind(text(district))
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    conn
-}
-
 /// The rows of `table` a user sees as the app role in their own context, and the rows the read
 /// rule's definition gives them computed as the owner: `own` (the table's own first test), its
 /// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
@@ -620,11 +596,7 @@ async fn project_rows_seen_and_defined(
     let defined = sqlx::query_as(&format!(
         "SELECT {digest} FROM {table} t JOIN users me_user ON me_user.username = $1 \
          LEFT JOIN organisations me ON me.id = me_user.org_id \
-         WHERE {own} OR t.developer_org_id = me.id \
-            OR (me.kind = 'regulator' AND t.district_id IN \
-                (SELECT id FROM districts WHERE id = me.district_id OR parent_id = me.district_id)) \
-            OR EXISTS (SELECT 1 FROM project_parties pp \
-                       WHERE pp.org_id = me.id AND pp.project_id = t.project_id AND pp.retired_at IS NULL)"
+         WHERE {own} OR {PROJECT_ROW_RULE}"
     ))
     .bind(username)
     .fetch_one(&app.owner)
