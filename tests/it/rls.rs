@@ -577,6 +577,17 @@ async fn a_request_transaction_carries_exactly_its_principals_context() {
     assert_eq!(unscoped, 0, "no context sees nothing");
 }
 
+/// One user of each organisation (the first by name) and a unit owner, who has none.
+async fn a_user_of_every_organisation_and_an_owner(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(
+        "(SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username) \
+         UNION ALL (SELECT 'owner-demo')",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap()
+}
+
 /// The rows of `table` a user sees as the app role in their own context, and the rows the read
 /// rule's definition gives them computed as the owner: `own` (the table's own first test), its
 /// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
@@ -611,13 +622,7 @@ async fn project_rows_seen_and_defined(
 #[tokio::test]
 async fn the_project_rows_rules_admit_exactly_what_their_definition_gives() {
     let app = TestApp::spawn().await;
-    let users: Vec<String> = sqlx::query_scalar(
-        "(SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username) \
-         UNION ALL (SELECT 'owner-demo')",
-    )
-    .fetch_all(&app.owner)
-    .await
-    .unwrap();
+    let users = a_user_of_every_organisation_and_an_owner(&app).await;
     assert!(users.len() >= 6);
     for (table, own) in [
         ("units", "t.owner_user_id = me_user.id"),
@@ -652,13 +657,7 @@ async fn the_project_rows_rules_admit_exactly_what_their_definition_gives() {
 #[tokio::test]
 async fn the_context_sets_are_exactly_their_definitions() {
     let app = TestApp::spawn().await;
-    let users: Vec<String> = sqlx::query_scalar(
-        "(SELECT DISTINCT ON (org_id) username FROM users WHERE org_id IS NOT NULL ORDER BY org_id, username) \
-         UNION ALL (SELECT 'owner-demo')",
-    )
-    .fetch_all(&app.owner)
-    .await
-    .unwrap();
+    let users = a_user_of_every_organisation_and_an_owner(&app).await;
     let sorted = "SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest";
     let (mut districts, mut parties) = (0, 0);
     for username in &users {
