@@ -31,7 +31,6 @@ use crate::i18n::Lang;
 use crate::storage::analytics::{
     self as store, ClaimCount, District, FindingRow, OverdueOrder, SafetyCount, Scope,
 };
-use crate::storage::coverage;
 use crate::views::{PageContext, render};
 
 // The categories of the charts, in the domain's order.
@@ -171,7 +170,18 @@ async fn load(
     window_days: u32,
     party: Option<Party>,
 ) -> AppResult<Analytics> {
-    let stage_counts = store::projects(conn, s).await?;
+    let store::Counts {
+        projects: stage_counts,
+        findings,
+        cohorts,
+        closures,
+        claims,
+        decisions,
+        most_overdue,
+        coverage: months,
+        safety,
+        mut league,
+    } = store::counts(conn, s, today(), party).await?;
     let projects_by_stage: Vec<Vec<i64>> = housing()
         .into_iter()
         .map(|h| {
@@ -187,7 +197,6 @@ async fn load(
                 .collect()
         })
         .collect();
-    let findings = store::findings(conn, s).await?;
     let by_level = |f: fn(&store::FindingCount) -> i64| -> Vec<i64> {
         levels()
             .into_iter()
@@ -196,21 +205,17 @@ async fn load(
     };
     let open_by_level = by_level(|c| c.open);
     let closed_by_level = by_level(|c| c.total - c.open);
-    let cohorts = store::cohorts(conn, s).await?;
     let (raised, closed) = cohorts
         .iter()
         .fold((0, 0), |(r, c), x| (r + x.raised, c + x.closed));
     let severe = cohorts.iter().find(|c| c.severe);
-    let closures = store::closure_days(conn, s).await?;
     let histogram = |severe_only: bool| -> Vec<(i16, i64)> {
         closures
             .iter()
-            .filter(|(sev, _, _)| !severe_only || *sev)
-            .map(|(_, days, n)| (*days, *n))
+            .filter(|c| !severe_only || c.severe)
+            .map(|c| (c.days, c.closures))
             .collect()
     };
-    let claims = store::claims(conn, s).await?;
-    let decisions = store::decisions(conn, s).await?;
     let insurers = insurer_rows(&claims, &decisions, &RulePack::laoshan_2021());
     let claims_by_status = insurers
         .iter()
@@ -227,10 +232,6 @@ async fn load(
                 .collect()
         })
         .collect();
-    let months = match party {
-        Some(_) => coverage::coverage_by_month(conn, &s.districts).await?,
-        None => Vec::new(),
-    };
     // The last 36 calendar months; the first carries every earlier transfer too.
     let this_month = today().with_day(1).unwrap_or_else(today);
     let window: Vec<NaiveDate> = (0..COVERAGE_MONTHS)
@@ -274,10 +275,6 @@ async fn load(
             running_rate(&counts),
         )
     };
-    let safety = match party {
-        Some(_) => store::safety(conn, s).await?,
-        None => Vec::new(),
-    };
     Ok(Analytics {
         window_days,
         coverage_months,
@@ -298,15 +295,11 @@ async fn load(
         median_days_severe: median_days(&histogram(true), &CLOSURE_BUCKETS).map(|m| m.label()),
         insurers,
         claims_by_status,
-        most_overdue: store::most_overdue(conn, s, today()).await?,
+        most_overdue,
         league_party: party.map_or("", Party::as_str),
-        league: match party {
-            Some(party) => {
-                let mut rows = store::league(conn, s, party).await?;
-                rank_league(&mut rows);
-                rows
-            }
-            None => Vec::new(),
+        league: {
+            rank_league(&mut league);
+            league
         },
     })
 }

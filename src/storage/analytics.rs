@@ -2,9 +2,12 @@
 //! the number of findings) and from bounded index scans for the rows behind a figure. Row-level
 //! security keeps every figure to the bureau's own districts.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use uuid::Uuid;
 
 use crate::domain::analytics::{LeagueRow, Party};
@@ -34,24 +37,14 @@ pub async fn districts(conn: &mut PgConnection) -> Result<Vec<District>, sqlx::E
     .await
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StageCount {
     pub stage: String,
     pub housing_type: String,
     pub projects: i64,
 }
 
-pub async fn projects(conn: &mut PgConnection, s: &Scope) -> Result<Vec<StageCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT stage, housing_type, sum(projects)::bigint AS projects FROM stats_projects \
-         WHERE district_id = ANY($1) GROUP BY 1, 2",
-    )
-    .bind(&s.districts)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FindingCount {
     pub stage_code: String,
     pub level: String,
@@ -59,54 +52,23 @@ pub struct FindingCount {
     pub open: i64,
 }
 
-pub async fn findings(
-    conn: &mut PgConnection,
-    s: &Scope,
-) -> Result<Vec<FindingCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT stage_code, level, sum(total)::bigint AS total, sum(open)::bigint AS open FROM stats_findings \
-         WHERE district_id = ANY($1) GROUP BY 1, 2",
-    )
-    .bind(&s.districts)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// Findings raised since `s.since` and how many of them are closed, severe (D/E) apart.
+#[derive(Debug, Clone, Serialize)]
 pub struct Cohort {
     pub severe: bool,
     pub raised: i64,
     pub closed: i64,
 }
 
-/// Findings raised since `s.since` and how many of them are closed, severe (D/E) apart.
-pub async fn cohorts(conn: &mut PgConnection, s: &Scope) -> Result<Vec<Cohort>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT severe, sum(raised)::bigint AS raised, sum(closed)::bigint AS closed FROM stats_finding_days \
-         WHERE district_id = ANY($1) AND raised_week >= $2 GROUP BY 1",
-    )
-    .bind(&s.districts)
-    .bind(s.since)
-    .fetch_all(conn)
-    .await
+/// Closures since `s.since` that took `days` (a bucket), severe (D/E) apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClosureCount {
+    pub severe: bool,
+    pub days: i16,
+    pub closures: i64,
 }
 
-/// Closures since `s.since` by days taken: (severe, days bucket, closures).
-pub async fn closure_days(
-    conn: &mut PgConnection,
-    s: &Scope,
-) -> Result<Vec<(bool, i16, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT severe, days, sum(closures)::bigint FROM stats_closures \
-         WHERE district_id = ANY($1) AND closed_week >= $2 GROUP BY 1, 2",
-    )
-    .bind(&s.districts)
-    .bind(s.since)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ClaimCount {
     pub insurer_org_id: Uuid,
     pub insurer_name_zh: String,
@@ -114,18 +76,7 @@ pub struct ClaimCount {
     pub claims: i64,
 }
 
-pub async fn claims(conn: &mut PgConnection, s: &Scope) -> Result<Vec<ClaimCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, c.claims \
-         FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims \
-               WHERE district_id = ANY($1) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id",
-    )
-    .bind(&s.districts)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DecisionCount {
     pub insurer_org_id: Uuid,
     pub complex: bool,
@@ -133,20 +84,8 @@ pub struct DecisionCount {
     pub decisions: i64,
 }
 
-pub async fn decisions(
-    conn: &mut PgConnection,
-    s: &Scope,
-) -> Result<Vec<DecisionCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT insurer_org_id, complex, days, sum(decisions)::bigint AS decisions FROM stats_claim_decisions \
-         WHERE district_id = ANY($1) GROUP BY 1, 2, 3",
-    )
-    .bind(&s.districts)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// One of the 20 most overdue open D/E orders.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverdueOrder {
     pub id: Uuid,
     pub number: String,
@@ -156,23 +95,136 @@ pub struct OverdueOrder {
     pub developer_name_zh: String,
 }
 
-/// The 20 most overdue open D/E orders, by the partial index on deadline.
-pub async fn most_overdue(
+/// Parcels that must insure and those insured, by month of land transfer and housing type ('' for
+/// parcels without a project yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageMonth {
+    pub transfer_month: NaiveDate,
+    pub housing_type: String,
+    pub requiring: i64,
+    pub insured: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SafetyCount {
+    /// "incident" (by accident type) or "service" (by kind of prevention service).
+    pub category: String,
+    pub kind: String,
+    pub events: i64,
+    pub hazards_found: i64,
+    pub participants: i64,
+}
+
+/// Declares [`Counts`] from its queries: each query's rows come back as one array per field, the
+/// arrays of all queries as one row of one statement (one round trip instead of ten, and one
+/// snapshot for all the figures). Arrays because they cost PostgreSQL no more than the rows would,
+/// where building JSON would cost half as much again. Each aggregate takes its rows in the order of
+/// its sorted subquery, and all the aggregates of a query the same rows in the same order.
+macro_rules! counts {
+    ($($(#[$doc:meta])* $query:ident: $row:ident { $($field:ident),+ } = $sql:expr;)+) => {
+        /// Everything the bureau's figures are made of, for one scope. The home reads the counts
+        /// without the page's detail (coverage history, safety, a league), which come empty.
+        #[derive(Debug)]
+        pub struct Counts {
+            $($(#[$doc])* pub $query: Vec<$row>,)+
+        }
+
+        fn counts_sql() -> String {
+            let queries: Vec<String> = vec![$(format!(
+                "(SELECT {} FROM ({}) t) {}",
+                [$(concat!(
+                    "coalesce(array_agg(", stringify!($field), "), '{}') AS \"",
+                    stringify!($query), ".", stringify!($field), "\""
+                )),+].join(", "),
+                $sql,
+                stringify!($query),
+            )),+];
+            format!("SELECT * FROM {}", queries.join(" CROSS JOIN "))
+        }
+
+        impl FromRow<'_, PgRow> for Counts {
+            fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+                Ok(Counts {$($query: {
+                    $(let mut $field = row
+                        .try_get::<Vec<_>, _>(concat!(stringify!($query), ".", stringify!($field)))?
+                        .into_iter();)+
+                    let mut rows = Vec::new();
+                    loop {
+                        $(let Some($field) = $field.next() else { break };)+
+                        rows.push($row { $($field),+ });
+                    }
+                    rows
+                },)+})
+            }
+        }
+    };
+}
+
+// Each query reads the scope's districts ($1) with the window's first day ($2), today ($3) and
+// the league's party ($4; none for the home, which also skips the coverage history and safety).
+// All but the overdue orders read counters.
+counts! {
+    projects: StageCount { stage, housing_type, projects } =
+        "SELECT stage, housing_type, sum(projects)::bigint AS projects FROM stats_projects \
+        WHERE district_id = ANY($1) GROUP BY 1, 2";
+    findings: FindingCount { stage_code, level, total, open } =
+        "SELECT stage_code, level, sum(total)::bigint AS total, sum(open)::bigint AS open FROM stats_findings \
+        WHERE district_id = ANY($1) GROUP BY 1, 2";
+    cohorts: Cohort { severe, raised, closed } =
+        "SELECT severe, sum(raised)::bigint AS raised, sum(closed)::bigint AS closed FROM stats_finding_days \
+        WHERE district_id = ANY($1) AND raised_week >= $2 GROUP BY 1";
+    closures: ClosureCount { severe, days, closures } =
+        "SELECT severe, days, sum(closures)::bigint AS closures FROM stats_closures \
+        WHERE district_id = ANY($1) AND closed_week >= $2 GROUP BY 1, 2";
+    claims: ClaimCount { insurer_org_id, insurer_name_zh, status, claims } =
+        "SELECT c.insurer_org_id, o.name_zh AS insurer_name_zh, c.status, c.claims \
+        FROM (SELECT insurer_org_id, status, sum(claims)::bigint AS claims FROM stats_claims \
+        WHERE district_id = ANY($1) GROUP BY 1, 2) c JOIN organisations o ON o.id = c.insurer_org_id";
+    decisions: DecisionCount { insurer_org_id, complex, days, decisions } =
+        "SELECT insurer_org_id, complex, days, sum(decisions)::bigint AS decisions FROM stats_claim_decisions \
+        WHERE district_id = ANY($1) GROUP BY 1, 2, 3";
+    /// By deadline, earliest first (off the partial index on deadline).
+    most_overdue: OverdueOrder { id, number, level, deadline, project_name, developer_name_zh } =
+        "SELECT o.id, o.number, o.level, o.deadline, p.name AS project_name, d.name_zh AS developer_name_zh \
+        FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id \
+        WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < $3 \
+        AND o.district_id = ANY($1) \
+        ORDER BY o.deadline LIMIT 20";
+    /// By month of transfer, then housing type.
+    coverage: CoverageMonth { transfer_month, housing_type, requiring, insured } =
+        "SELECT transfer_month, housing_type, sum(requiring)::bigint AS requiring, sum(insured)::bigint AS insured \
+        FROM stats_coverage WHERE district_id = ANY($1) AND $4::text IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2";
+    /// Since the month of the window's first day, by category, then kind.
+    safety: SafetyCount { category, kind, events, hazards_found, participants } =
+        "SELECT category, kind, sum(events)::bigint AS events, sum(hazards_found)::bigint AS hazards_found, \
+        sum(participants)::bigint AS participants \
+        FROM stats_safety WHERE district_id = ANY($1) AND month >= date_trunc('month', $2::date)::date \
+        AND $4::text IS NOT NULL \
+        GROUP BY 1, 2 ORDER BY 1, 2";
+    league: LeagueRow {
+        org_id, name_zh, projects, floor_area_m2, units, defects, severe, orders, orders_closed,
+        orders_on_time, claims
+    } = league_sql(&format!(
+        "SELECT org_id, sum(projects)::bigint AS projects, {LEAGUE_SUMS} FROM stats_party_league \
+         WHERE district_id = ANY($1) AND party = $4 GROUP BY 1 HAVING sum(projects) > 0"
+    ));
+}
+
+static COUNTS_SQL: LazyLock<String> = LazyLock::new(counts_sql);
+
+pub async fn counts(
     conn: &mut PgConnection,
     s: &Scope,
     today: NaiveDate,
-) -> Result<Vec<OverdueOrder>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.id, o.number, o.level, o.deadline, p.name AS project_name, d.name_zh AS developer_name_zh \
-         FROM rectification_orders o JOIN projects p ON p.id = o.project_id JOIN organisations d ON d.id = o.developer_org_id \
-         WHERE o.status <> 'closed' AND o.level IN ('D', 'E') AND o.deadline < $2 \
-           AND o.district_id = ANY($1) \
-         ORDER BY o.deadline LIMIT 20",
-    )
-    .bind(&s.districts)
-    .bind(today)
-    .fetch_all(conn)
-    .await
+    league: Option<Party>,
+) -> Result<Counts, sqlx::Error> {
+    sqlx::query_as(&COUNTS_SQL)
+        .bind(&s.districts)
+        .bind(s.since)
+        .bind(today)
+        .bind(league.map(Party::as_str))
+        .fetch_one(conn)
+        .await
 }
 
 /// A finding behind a figure.
@@ -388,27 +440,10 @@ const LEAGUE_SUMS: &str = "sum(floor_area_m2)::float8 AS floor_area_m2, sum(unit
 /// The league's columns, named by organisation, from a subquery `l` of `org_id`, `projects` and the sums.
 fn league_sql(sums_by_org: &str) -> String {
     format!(
-        "SELECT o.id, o.name_zh, l.projects, l.floor_area_m2, l.units, l.defects, l.severe, l.orders, \
+        "SELECT o.id AS org_id, o.name_zh, l.projects, l.floor_area_m2, l.units, l.defects, l.severe, l.orders, \
                 l.orders_closed, l.orders_on_time, l.claims \
          FROM ({sums_by_org}) l JOIN organisations o ON o.id = l.org_id"
     )
-}
-
-/// Each party's record over the projects in the scope's districts, from the per-district rows.
-pub async fn league(
-    conn: &mut PgConnection,
-    s: &Scope,
-    party: Party,
-) -> Result<Vec<LeagueRow>, sqlx::Error> {
-    let rows: Vec<LeagueTuple> = sqlx::query_as(&league_sql(&format!(
-        "SELECT org_id, sum(projects)::bigint AS projects, {LEAGUE_SUMS} FROM stats_party_league \
-         WHERE district_id = ANY($1) AND party = $2 GROUP BY 1 HAVING sum(projects) > 0"
-    )))
-    .bind(&s.districts)
-    .bind(party.as_str())
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(league_row).collect())
 }
 
 /// Each risk-management agency's record over the projects the connection's insurer leads, from
@@ -422,28 +457,4 @@ pub async fn agencies_of_insurer(conn: &mut PgConnection) -> Result<Vec<LeagueRo
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(league_row).collect())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct SafetyCount {
-    /// "incident" (by accident type) or "service" (by kind of prevention service).
-    pub category: String,
-    pub kind: String,
-    pub events: i64,
-    pub hazards_found: i64,
-    pub participants: i64,
-}
-
-/// Safety incidents and prevention services in the scope's districts since the month of `s.since`.
-pub async fn safety(conn: &mut PgConnection, s: &Scope) -> Result<Vec<SafetyCount>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT category, kind, sum(events)::bigint AS events, sum(hazards_found)::bigint AS hazards_found, \
-                sum(participants)::bigint AS participants \
-         FROM stats_safety WHERE district_id = ANY($1) AND month >= date_trunc('month', $2::date)::date \
-         GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind(&s.districts)
-    .bind(s.since)
-    .fetch_all(conn)
-    .await
 }

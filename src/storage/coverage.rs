@@ -71,29 +71,6 @@ pub async fn coverage(
     .await
 }
 
-/// Parcels that must insure and those insured, by month of land transfer and housing type ('' for
-/// parcels without a project yet), over the given districts.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CoverageMonth {
-    pub transfer_month: NaiveDate,
-    pub housing_type: String,
-    pub requiring: i64,
-    pub insured: i64,
-}
-
-pub async fn coverage_by_month(
-    conn: &mut PgConnection,
-    districts: &[Uuid],
-) -> Result<Vec<CoverageMonth>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT transfer_month, housing_type, sum(requiring)::bigint AS requiring, sum(insured)::bigint AS insured \
-         FROM stats_coverage WHERE district_id = ANY($1) GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind(districts)
-    .fetch_all(conn)
-    .await
-}
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StageCount {
     pub stage: String,

@@ -206,6 +206,32 @@ async fn each_bureau_sees_the_figures_of_its_own_districts_and_the_rows_behind_t
     assert_eq!(laoshan["open_severe"], open_severe);
     assert_eq!(laoshan["projects"], app.count("SELECT count(*) FROM projects p JOIN districts d ON d.id = p.district_id WHERE d.code = 'laoshan'").await);
     assert!(!laoshan["insurers"].as_array().unwrap().is_empty());
+    // The most overdue D/E orders are the earliest-due open ones of its districts, earliest first.
+    let overdue: Vec<(String, String)> = sqlx::query_as(
+        "SELECT o.number, o.deadline::text FROM rectification_orders o JOIN districts d ON d.id = o.district_id \
+         WHERE d.code = 'laoshan' AND o.status <> 'closed' AND o.level IN ('D', 'E') \
+           AND o.deadline < (now() AT TIME ZONE 'Asia/Shanghai')::date ORDER BY o.deadline, o.number",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let shown: Vec<(String, String)> = laoshan["most_overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let field = |name: &str| o[name].as_str().unwrap().to_owned();
+            (field("number"), field("deadline"))
+        })
+        .collect();
+    assert!(!shown.is_empty());
+    let deadlines =
+        |rows: &[(String, String)]| rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        deadlines(&shown),
+        deadlines(&overdue[..overdue.len().min(20)])
+    );
+    assert!(shown.iter().all(|s| overdue.contains(s)), "{shown:?}");
 
     let shinan_projects = app.count("SELECT count(*) FROM projects p JOIN districts d ON d.id = p.district_id WHERE d.code = 'shinan'").await;
     let (_, shinan) = analytics(&app, "shinan-zjj", "").await;
