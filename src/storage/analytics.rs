@@ -37,14 +37,14 @@ pub async fn districts(conn: &mut PgConnection) -> Result<Vec<District>, sqlx::E
     .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct StageCount {
     pub stage: String,
     pub housing_type: String,
     pub projects: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct FindingCount {
     pub stage_code: String,
     pub level: String,
@@ -53,7 +53,7 @@ pub struct FindingCount {
 }
 
 /// Findings raised since `s.since` and how many of them are closed, severe (D/E) apart.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct Cohort {
     pub severe: bool,
     pub raised: i64,
@@ -61,14 +61,14 @@ pub struct Cohort {
 }
 
 /// Closures since `s.since` that took `days` (a bucket), severe (D/E) apart.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct ClosureCount {
     pub severe: bool,
     pub days: i16,
     pub closures: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct ClaimCount {
     pub insurer_org_id: Uuid,
     pub insurer_name_zh: String,
@@ -76,7 +76,7 @@ pub struct ClaimCount {
     pub claims: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct DecisionCount {
     pub insurer_org_id: Uuid,
     pub complex: bool,
@@ -97,7 +97,7 @@ pub struct OverdueOrder {
 
 /// Parcels that must insure and those insured, by month of land transfer and housing type ('' for
 /// parcels without a project yet).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct CoverageMonth {
     pub transfer_month: NaiveDate,
     pub housing_type: String,
