@@ -1,5 +1,6 @@
 //! Row-level security, proven as the application's own role (which is what the server uses).
 
+use sqlx::postgres::PgRow;
 use sqlx::{Connection, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
@@ -439,23 +440,16 @@ async fn a_tenant_context_never_reaches_the_next_user_of_a_pooled_connection() {
     assert!(!open, "a pooled connection came back inside a transaction");
 }
 
-/// The orders each organisation's user sees as the app role, against the read rule's definition
-/// computed as the owner: its own developments, its districts (a bureau), the projects it is a
-/// live party to.
+/// The orders a user sees, in id order, against the orders' read rule (`seen_and_defined`).
 async fn orders_seen_and_defined(app: &TestApp, username: &str) -> (Vec<Uuid>, Vec<Uuid>) {
-    let mut conn = in_context(app, username).await;
-    let seen = sqlx::query_scalar("SELECT id FROM rectification_orders ORDER BY id")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    let defined = sqlx::query_scalar(&format!(
-        "SELECT t.id FROM rectification_orders t JOIN users u ON u.username = $1 \
-         JOIN organisations me ON me.id = u.org_id WHERE {PROJECT_ROW_RULE} ORDER BY t.id"
-    ))
-    .bind(username)
-    .fetch_all(&app.owner)
-    .await
-    .unwrap();
+    let ((seen,), (defined,)) = seen_and_defined(
+        app,
+        username,
+        "coalesce(array_agg(t.id ORDER BY t.id), '{}')",
+        "rectification_orders",
+        "false",
+    )
+    .await;
     (seen, defined)
 }
 
@@ -588,24 +582,27 @@ async fn a_user_of_every_organisation_and_an_owner(app: &TestApp) -> Vec<String>
     .unwrap()
 }
 
-/// The rows of `table` a user sees as the app role in their own context, and the rows the read
-/// rule's definition gives them computed as the owner: `own` (the table's own first test), its
-/// developer's, its districts' (a bureau), the projects it is a live party to. Each side as a
-/// count and a digest of the rows' text.
-async fn project_rows_seen_and_defined(
+/// `summary` (an aggregate) over the rows of `table` a user sees as the app role in their own
+/// context, and over the rows the read rule's definition gives them, computed as the owner: `own`
+/// (the table's own first test), its developer's, its districts' (a bureau), the projects it is a
+/// live party to.
+async fn seen_and_defined<T>(
     app: &TestApp,
     username: &str,
+    summary: &str,
     table: &str,
     own: &str,
-) -> ((i64, String), (i64, String)) {
-    let digest = "count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')";
+) -> (T, T)
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
     let mut conn = in_context(app, username).await;
-    let seen = sqlx::query_as(&format!("SELECT {digest} FROM {table} t"))
+    let seen = sqlx::query_as(&format!("SELECT {summary} FROM {table} t"))
         .fetch_one(&mut conn)
         .await
         .unwrap();
     let defined = sqlx::query_as(&format!(
-        "SELECT {digest} FROM {table} t JOIN users me_user ON me_user.username = $1 \
+        "SELECT {summary} FROM {table} t JOIN users me_user ON me_user.username = $1 \
          LEFT JOIN organisations me ON me.id = me_user.org_id \
          WHERE {own} OR {PROJECT_ROW_RULE}"
     ))
@@ -640,7 +637,14 @@ async fn the_project_rows_rules_admit_exactly_what_their_definition_gives() {
     ] {
         let mut seeing = 0;
         for username in &users {
-            let (seen, defined) = project_rows_seen_and_defined(&app, username, table, own).await;
+            let (seen, defined): ((i64, String), _) = seen_and_defined(
+                &app,
+                username,
+                "count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')",
+                table,
+                own,
+            )
+            .await;
             assert_eq!(seen, defined, "{table}, {username}");
             seeing += usize::from(seen.0 > 0);
         }
