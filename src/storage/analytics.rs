@@ -218,6 +218,14 @@ pub async fn counts(
     today: NaiveDate,
     league: Option<Party>,
 ) -> Result<Counts, sqlx::Error> {
+    // PostgreSQL prices this statement's generic plan above the plans it makes for given values
+    // (it cannot size the districts' array), so by default it plans it again on every call, which
+    // costs more than running it (city bureau: 1.4 ms against 1.2 ms). The plan's shape never
+    // depends on the values: planned once per connection instead. This holds until the
+    // transaction ends; every caller reads the figures last.
+    sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query_as(&COUNTS_SQL)
         .bind(&s.districts)
         .bind(s.since)

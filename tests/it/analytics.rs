@@ -607,3 +607,33 @@ async fn a_bureaus_figures_are_shared_for_a_moment_and_never_with_another_bureau
     let (_, after) = analytics(&app, "laoshan-zjj", "").await;
     assert_eq!(open_severe(&after), open_severe(&before) + 1);
 }
+
+/// The bureau's figures are one large statement whose plan does not depend on its values: a
+/// connection plans it once, not on every request (planning it cost more than running it).
+#[tokio::test]
+async fn the_figures_statement_is_planned_once_per_connection() {
+    use zhianbao::storage::analytics::{Scope, counts, districts};
+    let app = TestApp::spawn().await;
+    let mut conn = crate::rls::in_context(&app, "laoshan-zjj").await;
+    let districts = districts(&mut conn).await.unwrap();
+    let scope = Scope {
+        districts: districts.iter().map(|d| d.id).collect(),
+        since: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    for party in [None, Some(zhianbao::domain::analytics::Party::Agency)]
+        .into_iter()
+        .cycle()
+        .take(8)
+    {
+        counts(&mut conn, &scope, today, party).await.unwrap();
+    }
+    let (generic, custom): (i64, i64) = sqlx::query_as(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%AS \"projects.stage\"%' AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((generic, custom), (8, 0));
+}

@@ -77,7 +77,7 @@ pub async fn as_user(app: &TestApp, conn: &mut PgConnection, username: &str) {
 }
 
 /// A new connection in `username`'s context (see [`as_user`]).
-async fn in_context(app: &TestApp, username: &str) -> PgConnection {
+pub async fn in_context(app: &TestApp, username: &str) -> PgConnection {
     let mut conn = PgConnection::connect_with(&app.pool.connect_options())
         .await
         .unwrap();
