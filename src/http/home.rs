@@ -21,7 +21,7 @@ use crate::i18n::Lang;
 use crate::storage::ListScope;
 use crate::storage::analytics as analytics_store;
 use crate::storage::audit::{self, AuditEvent};
-use crate::storage::claims::{Desk, late_on_lead_desk};
+use crate::storage::claims::{Desk, UnitsOf, late_on_lead_desk};
 use crate::storage::coverage::{self, Coverage, StageCount, Uninsured};
 use crate::storage::dashboard::{self, KindCount, OrgSummary};
 use crate::storage::policies::{self, Policy};
@@ -228,7 +228,7 @@ pub async fn dashboard(
     let recent = audit::recent(&mut tx, 10).await?;
     let kind = user.dashboard();
     if kind == Dashboard::Owner {
-        let units = crate::storage::claims::units(&mut tx, None, Some(user.user_id)).await?;
+        let units = crate::storage::claims::units(&mut tx, UnitsOf::Owner(user.user_id)).await?;
         let claims = claims::queue(&mut tx).await?;
         tx.commit().await?;
         return render(&OwnerHome {

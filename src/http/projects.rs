@@ -24,6 +24,7 @@ use crate::domain::project::{
 use crate::domain::rules::{CoverPeriod, HousingType, cover_periods};
 use crate::domain::tenancy::OrgKind;
 use crate::i18n::Lang;
+use crate::storage::claims::{self as unit_store, UnitsOf};
 use crate::storage::projects::{
     self as store, Building, GateCheck, NewBuilding, NewProject, Parcel, Project, ProjectFilter,
     ProjectKey, ProjectScope,
@@ -783,7 +784,7 @@ struct DetailPage {
     accident_types: &'static [&'static str],
     parties: &'static [&'static str],
     injury_classes: &'static [&'static str],
-    units: Vec<crate::storage::claims::Unit>,
+    units: Vec<unit_store::Unit>,
     mandates: Vec<crate::storage::property::Mandate>,
     managers: Vec<(String, String)>,
 }
@@ -820,7 +821,7 @@ pub(super) async fn detail_page(
     let reports = crate::storage::reports::list(&mut tx, Some(id)).await?;
     let services = crate::storage::safety::services(&mut tx, Some(id)).await?;
     let incidents = crate::storage::safety::incidents(&mut tx, Some(id)).await?;
-    let units = crate::storage::claims::units(&mut tx, Some(id), None).await?;
+    let units = unit_store::units(&mut tx, UnitsOf::Project(id)).await?;
     let mandates = crate::storage::property::mandates(&mut tx, Some(id)).await?;
     let managers = crate::storage::organisations::directory(&mut tx, Some("property_manager"))
         .await?

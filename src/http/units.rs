@@ -348,7 +348,7 @@ pub async fn api_units(
     user: CurrentUser,
 ) -> AppResult<Json<Items<Unit>>> {
     let mut tx = user.begin(&state.pool).await?;
-    let items = store::units(&mut tx, None, None).await?;
+    let items = store::units(&mut tx, store::UnitsOf::All).await?;
     tx.commit().await?;
     Ok(Json(Items { items }))
 }

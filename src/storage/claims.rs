@@ -33,18 +33,29 @@ const UNIT_SELECT: &str = "\
             ORDER BY po.issued_at DESC LIMIT 1) AS policy_id \
     FROM units u JOIN projects p ON p.id = u.project_id JOIN buildings b ON b.id = u.building_id";
 
-pub async fn units(
-    conn: &mut PgConnection,
-    project: Option<Uuid>,
-    owned_by: Option<Uuid>,
-) -> Result<Vec<Unit>, sqlx::Error> {
-    sqlx::query_as(
-        &[UNIT_SELECT, " WHERE ($1::uuid IS NULL OR u.project_id = $1) AND ($2::uuid IS NULL OR u.owner_user_id = $2) \
-                         ORDER BY b.name, u.number LIMIT 2000"]
-            .concat(),
-    )
-    .bind(project)
-    .bind(owned_by)
+/// Whose units a list holds (within what the reader may see).
+#[derive(Debug, Clone, Copy)]
+pub enum UnitsOf {
+    Project(Uuid),
+    Owner(Uuid),
+    All,
+}
+
+pub async fn units(conn: &mut PgConnection, of: UnitsOf) -> Result<Vec<Unit>, sqlx::Error> {
+    // A statement per filter, not one with `($1 IS NULL OR …)`: PostgreSQL can plan that only
+    // for given values, so it planned it, read rules and all, on every call (0.76 ms on a city's
+    // project page, for 0.2 ms of work).
+    let (filter, id) = match of {
+        UnitsOf::Project(id) => (" WHERE u.project_id = $1", Some(id)),
+        UnitsOf::Owner(id) => (" WHERE u.owner_user_id = $1", Some(id)),
+        UnitsOf::All => ("", None),
+    };
+    let sql = [UNIT_SELECT, filter, " ORDER BY b.name, u.number LIMIT 2000"].concat();
+    let query = sqlx::query_as(&sql);
+    match id {
+        Some(id) => query.bind(id),
+        None => query,
+    }
     .fetch_all(conn)
     .await
 }

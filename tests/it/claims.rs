@@ -926,3 +926,57 @@ async fn the_queue_is_ranked_by_the_domains_clocks() {
         assert_eq!(out_of_order, None, "{reader}");
     }
 }
+
+/// Each list of units holds the units of its filter, within what the reader may see: a project's,
+/// an owner's, or all of them.
+#[tokio::test]
+async fn each_list_of_units_holds_the_units_of_its_filter() {
+    use zhianbao::storage::claims::{UnitsOf, units};
+    let app = TestApp::spawn().await;
+    // A unit in another project of the demo units' developer.
+    let (project, developer): (uuid::Uuid, String) = sqlx::query_as(
+        "SELECT u.project_id, d.username FROM units u JOIN users d ON d.org_id = u.developer_org_id LIMIT 1",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO units (project_id, district_id, developer_org_id, building_id, number, floor_area_m2) \
+         SELECT p.id, p.district_id, p.developer_org_id, b.id, '9-0901', 90 \
+         FROM projects p JOIN buildings b ON b.project_id = p.id \
+         WHERE p.developer_org_id = (SELECT developer_org_id FROM projects WHERE id = $1) AND p.id <> $1 LIMIT 1",
+    )
+    .bind(project)
+    .execute(&app.owner)
+    .await
+    .unwrap();
+
+    let mut conn = crate::rls::in_context(&app, &developer).await;
+    let all = units(&mut conn, UnitsOf::All).await.unwrap();
+    let of_project = units(&mut conn, UnitsOf::Project(project)).await.unwrap();
+    let numbers = |list: &[zhianbao::storage::claims::Unit]| -> Vec<String> {
+        list.iter().map(|u| u.number.clone()).collect()
+    };
+    assert_eq!(numbers(&of_project), ["1-1201", "1-1202", "2-0801"]);
+    let mut all = numbers(&all);
+    all.sort();
+    assert_eq!(
+        all,
+        ["1-1201", "1-1202", "2-0801", "9-0901"],
+        "the other project's unit too"
+    );
+
+    let owner: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'owner-demo'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let mut conn = crate::rls::in_context(&app, &developer).await;
+    let owned = units(&mut conn, UnitsOf::Owner(owner)).await.unwrap();
+    assert_eq!(numbers(&owned), ["1-1201"]);
+    let mut conn = crate::rls::in_context(&app, "owner-demo").await;
+    assert_eq!(
+        numbers(&units(&mut conn, UnitsOf::All).await.unwrap()),
+        ["1-1201"]
+    );
+}
