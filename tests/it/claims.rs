@@ -971,7 +971,6 @@ async fn each_list_of_units_holds_the_units_of_its_filter() {
             .fetch_one(&app.owner)
             .await
             .unwrap();
-    let mut conn = crate::rls::in_context(&app, &developer).await;
     let owned = units(&mut conn, UnitsOf::Owner(owner)).await.unwrap();
     assert_eq!(numbers(&owned), ["1-1201"]);
     let mut conn = crate::rls::in_context(&app, "owner-demo").await;
