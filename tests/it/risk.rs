@@ -808,3 +808,43 @@ async fn the_insurers_risk_table_shows_each_projects_last_inspection_a_new_one_a
         .map(|(_, last)| last);
     assert_eq!(last, Some(&today.to_string()), "{shown:?}");
 }
+
+/// A project's own page lists its orders without a project column (every row is that project's);
+/// the orders list keeps it.
+#[tokio::test]
+async fn a_projects_page_lists_its_orders_without_repeating_the_project() {
+    let app = TestApp::spawn().await;
+    let developer = app.login("sunac-dev").await;
+    let (project, number): (uuid::Uuid, String) = sqlx::query_as(
+        "SELECT o.project_id, o.number FROM rectification_orders o \
+         JOIN organisations d ON d.id = o.developer_org_id WHERE d.code = 'sunac-dev' LIMIT 1",
+    )
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    let header = |html: &str| -> String {
+        html.split("id=\"order-table\"")
+            .nth(1)
+            .and_then(|t| t.split("</thead>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let page = app.text(&developer, &format!("/projects/{project}")).await;
+    assert!(page.contains(&number), "the project's order is listed");
+    assert!(!header(&page).contains("项目名称"));
+    let list = app.text(&developer, "/orders").await;
+    assert!(list.contains(&number));
+    assert!(header(&list).contains("项目名称"));
+    let first_row_cells = |html: &str| {
+        html.split("id=\"order-table\"")
+            .nth(1)
+            .and_then(|t| t.split("<tbody>").nth(1))
+            .and_then(|b| b.split("</tr>").next())
+            .map(|row| row.matches("<td").count())
+    };
+    assert_eq!(
+        first_row_cells(&page).map(|cells| cells + 1),
+        first_row_cells(&list),
+        "one cell fewer per row"
+    );
+}
