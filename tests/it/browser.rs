@@ -204,13 +204,14 @@ async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
         .click()
         .await
         .unwrap();
+    // The English page, not the Chinese one still shown while the form is being submitted.
     browser
         .wait()
-        .for_element(Locator::Css("[data-testid=org-name]"))
+        .for_element(Locator::Css("html[lang=en] [data-testid=org-name]"))
         .await
         .unwrap();
     let english = browser
-        .find(Locator::Css("[data-testid=org-name]"))
+        .find(Locator::Css("html[lang=en] [data-testid=org-name]"))
         .await
         .unwrap()
         .text()
@@ -229,7 +230,7 @@ async fn a_regulator_signs_in_and_sees_its_own_dashboard_in_chinese() {
         .unwrap();
     browser
         .wait()
-        .for_element(Locator::Css("[data-testid=org-name]"))
+        .for_element(Locator::Css("html[lang=zh-CN] [data-testid=org-name]"))
         .await
         .unwrap();
     sign_out(&browser).await;
