@@ -182,6 +182,7 @@ async fn load(
         safety,
         mut league,
     } = store::counts(conn, s, today(), party).await?;
+    rank_league(&mut league);
     let projects_by_stage: Vec<Vec<i64>> = housing()
         .into_iter()
         .map(|h| {
@@ -297,10 +298,7 @@ async fn load(
         claims_by_status,
         most_overdue,
         league_party: party.map_or("", Party::as_str),
-        league: {
-            rank_league(&mut league);
-            league
-        },
+        league,
     })
 }
 

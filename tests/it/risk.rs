@@ -836,10 +836,8 @@ async fn a_projects_page_lists_its_orders_without_repeating_the_project() {
     assert!(list.contains(&number));
     assert!(header(&list).contains("项目名称"));
     let first_row_cells = |html: &str| {
-        html.split("id=\"order-table\"")
-            .nth(1)
-            .and_then(|t| t.split("<tbody>").nth(1))
-            .and_then(|b| b.split("</tr>").next())
+        table_rows(html, "order-table")
+            .first()
             .map(|row| row.matches("<td").count())
     };
     assert_eq!(
